@@ -1,0 +1,66 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"kexie/internal/store"
+	"kexie/internal/store/storetest"
+)
+
+func TestMigrateAndTx(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		v, err := db.Migrate(ctx) // second run: nothing to do
+		if err != nil || v < 1 {
+			t.Fatalf("migrate again: v=%d err=%v", v, err)
+		}
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		insert := func(ctx context.Context, code string) error {
+			_, err := db.Q(ctx).ExecContext(ctx, `INSERT INTO unit_types(code, name_zh, name_en) VALUES ($1, $2, $3)`, code, "测试", "test")
+			return err
+		}
+		// an error rolls back everything, including a nested WithTx
+		boom := errors.New("boom")
+		err = db.WithTx(ctx, func(ctx context.Context) error {
+			if err := insert(ctx, "a"); err != nil {
+				return err
+			}
+			if err := db.WithTx(ctx, func(ctx context.Context) error { return insert(ctx, "b") }); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("want boom, got %v", err)
+		}
+		var n int
+		if err := db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM unit_types`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("rolled back rows remain: n=%d err=%v", n, err)
+		}
+		if err := db.WithTx(ctx, func(ctx context.Context) error { return insert(ctx, "a") }); err != nil {
+			t.Fatal(err)
+		}
+		err = db.WithTx(ctx, func(ctx context.Context) error { return insert(ctx, "a") })
+		if !db.Dialect.IsUniqueViolation(err) {
+			t.Fatalf("duplicate key not recognised: %v", err)
+		}
+		// timestamps round-trip in UTC on both databases
+		err = db.WithTx(ctx, func(ctx context.Context) error {
+			_, err := db.Q(ctx).ExecContext(ctx, `INSERT INTO login_failures(ip, name, at) VALUES ($1, $2, $3)`, "::1", "x", now)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got time.Time
+		if err := db.Q(ctx).QueryRowContext(ctx, `SELECT at FROM login_failures WHERE at >= $1`, now.Add(-time.Second)).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !got.Equal(now) {
+			t.Fatalf("time round trip: got %v want %v", got, now)
+		}
+	})
+}
