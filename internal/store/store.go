@@ -165,3 +165,19 @@ func (db *DB) Q(ctx context.Context) Querier {
 // Writer returns the write pool, for work that manages its own
 // statements outside a transaction (bulk loads, backups).
 func (db *DB) Writer() *sql.DB { return db.write }
+
+// Pools returns the write and read pools, for metrics.
+func (db *DB) Pools() (write, read *sql.DB) { return db.write, db.read }
+
+// Backup writes a consistent copy of an embedded database to path while
+// it stays online (SQLite's VACUUM INTO); PostgreSQL is backed up with
+// pg_dump instead.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.Dialect.Name != "sqlite" {
+		return errors.New("backup: only the embedded database; use pg_dump for PostgreSQL")
+	}
+	if _, err := db.write.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}

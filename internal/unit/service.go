@@ -246,3 +246,29 @@ func nullable(s string) any {
 	}
 	return s
 }
+
+// TypeCount is how many open units of a type a scope holds.
+type TypeCount struct {
+	Type  string `json:"type"`
+	Count int    `json:"count"`
+}
+
+// CountByType counts the open units in s by type, in the types' order.
+func (svc *Service) CountByType(ctx context.Context, s Scope) ([]TypeCount, error) {
+	var args store.Args
+	rows, err := svc.db.Q(ctx).QueryContext(ctx, `SELECT u.type, COUNT(*) FROM units u JOIN unit_types t ON t.code = u.type
+		WHERE u.closed_on IS NULL AND `+s.Cond("u.path", &args)+` GROUP BY u.type, t.sort ORDER BY t.sort`, args.Values()...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []TypeCount{}
+	for rows.Next() {
+		var tc TypeCount
+		if err := rows.Scan(&tc.Type, &tc.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, tc)
+	}
+	return out, rows.Err()
+}

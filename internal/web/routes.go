@@ -1,0 +1,68 @@
+package web
+
+import "net/http"
+
+// routes is every route of kexie. The OpenAPI document
+// (openapi.json) must describe exactly the kindAPI routes: a test fails
+// when the two disagree.
+func (s *Server) routes() []route {
+	api := func(method, pattern string, h handlerFunc) route {
+		return route{Method: method, Pattern: pattern, Kind: kindAPI, H: h}
+	}
+	page := func(method, pattern string, h handlerFunc) route {
+		return route{Method: method, Pattern: pattern, Kind: kindPage, H: h}
+	}
+	public := func(r route) route { r.Public = true; return r }
+	return []route{
+		// operations
+		public(route{Method: http.MethodGet, Pattern: "/healthz", Kind: kindPlain, H: s.healthz}),
+		public(route{Method: http.MethodGet, Pattern: "/readyz", Kind: kindPlain, H: s.readyz}),
+		public(route{Method: http.MethodGet, Pattern: "/metrics", Kind: kindPlain, H: s.metricsHandler}),
+		public(route{Method: http.MethodGet, Pattern: "/static/", Kind: kindPlain, H: s.static}),
+
+		// API: session and self
+		public(api(http.MethodGet, "/api/v1/openapi.json", s.openAPI)),
+		public(api(http.MethodPost, "/api/v1/session", s.apiLogin)),
+		api(http.MethodDelete, "/api/v1/session", s.apiLogout),
+		api(http.MethodGet, "/api/v1/me", s.apiMe),
+		api(http.MethodPost, "/api/v1/me/password", s.apiChangePassword),
+
+		// API: units
+		api(http.MethodGet, "/api/v1/units", s.apiListUnits),
+		api(http.MethodPost, "/api/v1/units", s.apiCreateUnit),
+		api(http.MethodGet, "/api/v1/units/{code}", s.apiGetUnit),
+		api(http.MethodPatch, "/api/v1/units/{code}", s.apiUpdateUnit),
+		api(http.MethodGet, "/api/v1/units/{code}/children", s.apiUnitChildren),
+		api(http.MethodPost, "/api/v1/units/{code}/move", s.apiMoveUnit),
+		api(http.MethodPost, "/api/v1/units/{code}/close", s.apiCloseUnit),
+		api(http.MethodPost, "/api/v1/units/{code}/reopen", s.apiReopenUnit),
+		api(http.MethodGet, "/api/v1/units/{code}/audit", s.apiUnitAudit),
+		api(http.MethodGet, "/api/v1/unit-types", s.apiUnitTypes),
+		api(http.MethodPut, "/api/v1/unit-types/{code}", s.apiSaveUnitType),
+		api(http.MethodGet, "/api/v1/unit-groups", s.apiUnitGroups),
+		api(http.MethodPut, "/api/v1/unit-groups/{code}", s.apiSaveUnitGroup),
+
+		// API: users, roles, tokens
+		api(http.MethodGet, "/api/v1/users", s.apiListUsers),
+		api(http.MethodPost, "/api/v1/users", s.apiCreateUser),
+		api(http.MethodGet, "/api/v1/users/{name}", s.apiGetUser),
+		api(http.MethodPatch, "/api/v1/users/{name}", s.apiUpdateUser),
+		api(http.MethodPost, "/api/v1/users/{name}/password", s.apiResetPassword),
+		api(http.MethodPost, "/api/v1/users/{name}/grants", s.apiGrant),
+		api(http.MethodDelete, "/api/v1/users/{name}/grants/{id}", s.apiRevoke),
+		api(http.MethodGet, "/api/v1/users/{name}/tokens", s.apiListTokens),
+		api(http.MethodPost, "/api/v1/users/{name}/tokens", s.apiCreateToken),
+		api(http.MethodDelete, "/api/v1/users/{name}/tokens/{id}", s.apiRevokeToken),
+		api(http.MethodGet, "/api/v1/users/{name}/audit", s.apiUserAudit),
+
+		// API: audit
+		api(http.MethodGet, "/api/v1/audit", s.apiAudit),
+
+		// pages
+		public(page(http.MethodGet, "/login", s.pageLogin)),
+		public(page(http.MethodPost, "/login", s.pageLoginSubmit)),
+		public(page(http.MethodGet, "/lang/{lang}", s.pageSetLang)),
+		page(http.MethodPost, "/logout", s.pageLogout),
+		page(http.MethodGet, "/{$}", s.pageHome),
+	}
+}
