@@ -27,19 +27,36 @@ var files embed.FS
 // Catalog maps language → key → text.
 type Catalog map[string]map[string]string
 
-// Load reads the embedded message files.
+// Load reads the embedded message files. Each area of kexie keeps its own
+// pair, locales/AREA.zh-CN.json and locales/AREA.en.json; a key defined
+// twice is an error.
 func Load() (Catalog, error) {
 	c := Catalog{}
 	for _, lang := range Langs {
-		b, err := fs.ReadFile(files, "locales/"+lang+".json")
+		c[lang] = map[string]string{}
+		names, err := fs.Glob(files, "locales/*."+lang+".json")
 		if err != nil {
 			return nil, err
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("locale %s: %w", lang, err)
+		if len(names) == 0 {
+			return nil, fmt.Errorf("no message files for %s", lang)
 		}
-		c[lang] = m
+		for _, name := range names {
+			b, err := fs.ReadFile(files, name)
+			if err != nil {
+				return nil, err
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for k, v := range m {
+				if _, dup := c[lang][k]; dup {
+					return nil, fmt.Errorf("%s: key %q defined twice", name, k)
+				}
+				c[lang][k] = v
+			}
+		}
 	}
 	return c, nil
 }
