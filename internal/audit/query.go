@@ -16,7 +16,10 @@ type Filter struct {
 	Entity   string
 	EntityID string
 	ActorID  int64
-	Action   string
+	// Subject, with ActorID, also selects entries about that user (logins,
+	// failed logins, grants), not only those it made.
+	Subject string
+	Action  string
 	// Subtree limits entries to a unit's subtree: [From, To) on unit_path.
 	SubtreeFrom, SubtreeTo string
 	// BeforeID pages backwards: entries with a smaller id.
@@ -38,7 +41,10 @@ func (l *Log) List(ctx context.Context, scope ScopeCond, f Filter) ([]Entry, err
 	if f.EntityID != "" {
 		where = append(where, "entity_id = "+args.Add(f.EntityID))
 	}
-	if f.ActorID != 0 {
+	switch {
+	case f.ActorID != 0 && f.Subject != "":
+		where = append(where, "(actor_id = "+args.Add(f.ActorID)+" OR (entity = 'user' AND entity_id = "+args.Add(f.Subject)+"))")
+	case f.ActorID != 0:
 		where = append(where, "actor_id = "+args.Add(f.ActorID))
 	}
 	if f.Action != "" {

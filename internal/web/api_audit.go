@@ -116,6 +116,6 @@ func (s *Server) apiUserAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.ActorID = u.ID
+	f.ActorID, f.Subject = u.ID, u.Name
 	return s.listAudit(w, r, auditScope(p, true), f)
 }

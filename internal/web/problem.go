@@ -49,7 +49,7 @@ func (s *Server) problemOf(r *http.Request, err error) Problem {
 		p.Detail = s.msgs.T(lang, bodyErr.key, bodyErr.args)
 		if bodyErr.field != "" {
 			p.Status, p.Type, p.Title = http.StatusUnprocessableEntity, "/problems/validation", s.msgs.T(lang, "problem.invalid", nil)
-			p.Errors = []ProblemField{{Field: bodyErr.field, Key: bodyErr.key, Message: s.msgs.T(lang, bodyErr.key, bodyErr.args)}}
+			p.Errors = []ProblemField{{Field: bodyErr.field, Key: bodyErr.key, Message: s.fieldLabel(lang, bodyErr.field) + sep(lang) + s.msgs.T(lang, bodyErr.key, bodyErr.args)}}
 		}
 	case errors.As(err, &maxErr):
 		set(http.StatusRequestEntityTooLarge, "too-large", "problem.too_large")
@@ -77,11 +77,7 @@ func (s *Server) problemOf(r *http.Request, err error) Problem {
 		s.log.Error("request failed", slog.String("request_id", rq.id), slog.String("path", r.URL.Path), slog.Any("error", err))
 	}
 	for _, f := range fault.FieldsOf(err) {
-		label := s.msgs.T(lang, "field."+f.Field, nil)
-		if label == "field."+f.Field {
-			label = f.Field
-		}
-		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Key: f.Key, Message: label + sep(lang) + s.msgs.T(lang, f.Key, f.Args)})
+		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Key: f.Key, Message: s.fieldLabel(lang, f.Field) + sep(lang) + s.msgs.T(lang, f.Key, f.Args)})
 	}
 	return p
 }
@@ -108,4 +104,13 @@ func sep(lang string) string {
 		return " "
 	}
 	return "："
+}
+
+// fieldLabel is a field's name for people: its "field.NAME" message, or
+// the field name itself when there is none.
+func (s *Server) fieldLabel(lang, field string) string {
+	if s.msgs.Has(lang, "field."+field) {
+		return s.msgs.T(lang, "field."+field, nil)
+	}
+	return field
 }
