@@ -176,6 +176,7 @@ var (
 	errCrossOrigin = errors.New("cross-origin request refused")
 	errCSRF        = errors.New("missing or wrong CSRF token")
 	errNoRoute     = fmt.Errorf("no such route: %w", fault.ErrNotFound)
+	errMethod      = errors.New("method not allowed")
 )
 
 func isSafe(method string) bool {

@@ -62,6 +62,8 @@ func (s *Server) problemOf(r *http.Request, err error) Problem {
 		set(http.StatusUnauthorized, "unauthenticated", "problem.unauthenticated")
 	case errors.Is(err, errCSRF), errors.Is(err, errCrossOrigin):
 		set(http.StatusForbidden, "csrf", "problem.csrf")
+	case errors.Is(err, errMethod):
+		set(http.StatusMethodNotAllowed, "method-not-allowed", "problem.method")
 	case errors.Is(err, fault.ErrNotFound):
 		set(http.StatusNotFound, "not-found", "problem.not_found")
 	case errors.Is(err, fault.ErrForbidden):

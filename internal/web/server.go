@@ -62,12 +62,11 @@ func New(a *app.App, opts Options) (*Server, error) {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
-	mux.Handle("/", s.wrap(route{Method: "", Pattern: "/", Kind: kindPage, Public: true, H: s.notFound}))
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, kindOf(r), errCrossOrigin)
 	}))
-	s.handler = s.withRequest(cop.Handler(mux))
+	s.handler = s.withRequest(cop.Handler(s.methodNotAllowed(mux)))
 	return s, nil
 }
 
@@ -77,3 +76,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return errNoRoute
 }
+
+// methodNotAllowed answers a path routed for other methods with a 405
+// problem (the mux's own answer is plain text), keeping its Allow header,
+// and an unknown path with a 404 problem or page.
+func (s *Server) methodNotAllowed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, pattern := mux.Handler(r); pattern == "" {
+			hw := &headerOnly{h: http.Header{}}
+			h.ServeHTTP(hw, r)
+			if hw.status != http.StatusMethodNotAllowed {
+				s.wrap(route{Kind: kindOf(r), Public: true, H: s.notFound}).ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Allow", hw.h.Get("Allow"))
+			s.writeError(w, r, kindOf(r), errMethod)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// headerOnly keeps the headers a handler sets and drops its body.
+type headerOnly struct {
+	h      http.Header
+	status int
+}
+
+func (w *headerOnly) Header() http.Header         { return w.h }
+func (w *headerOnly) Write(b []byte) (int, error) { return len(b), nil }
+func (w *headerOnly) WriteHeader(code int)        { w.status = code }
