@@ -26,7 +26,8 @@ type Token struct {
 	Revoked   bool       `json:"revoked"`
 }
 
-// CreateToken makes an API token for the user and returns its secret.
+// CreateToken makes an API token for a user by manages (nil: the user
+// itself or the system) and returns its secret.
 func (s *Service) CreateToken(ctx context.Context, by *Principal, userName, label string) (Token, string, error) {
 	label = strings.TrimSpace(label)
 	if label == "" {
@@ -35,7 +36,7 @@ func (s *Service) CreateToken(ctx context.Context, by *Principal, userName, labe
 	if utf8.RuneCountInString(label) > 100 {
 		return Token{}, "", fault.InvalidField("name", "error.too_long", "max", 100)
 	}
-	u, err := s.UserByName(ctx, by, userName)
+	u, err := s.managed(ctx, by, userName)
 	if err != nil {
 		return Token{}, "", err
 	}
@@ -83,9 +84,9 @@ func (s *Service) Tokens(ctx context.Context, by *Principal, userName string) ([
 	return out, rows.Err()
 }
 
-// RevokeToken revokes one of a visible user's tokens.
+// RevokeToken revokes one of the tokens of a user by manages.
 func (s *Service) RevokeToken(ctx context.Context, by *Principal, userName string, id int64) error {
-	u, err := s.UserByName(ctx, by, userName)
+	u, err := s.managed(ctx, by, userName)
 	if err != nil {
 		return err
 	}

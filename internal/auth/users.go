@@ -170,10 +170,10 @@ func (s *Service) insertGrant(ctx context.Context, by *Principal, userID int64, 
 	return nil
 }
 
-// Grant adds a role at a unit to a user the granter can see.
+// Grant adds a role at a unit to a user the granter manages.
 func (s *Service) Grant(ctx context.Context, by *Principal, name string, g NewGrant) (User, error) {
 	scope, isAdmin := s.grantScope(by)
-	target, err := s.UserByName(ctx, by, name)
+	target, err := s.managed(ctx, by, name)
 	if err != nil {
 		return User{}, err
 	}
@@ -359,9 +359,10 @@ func (s *Service) ListUsers(ctx context.Context, by *Principal, f UserFilter) (U
 	return page, nil
 }
 
-// UpdateUser changes a visible user's display name, locale or disabled flag.
+// UpdateUser changes the display name, locale or disabled flag of a user
+// by manages.
 func (s *Service) UpdateUser(ctx context.Context, by *Principal, name string, in UserUpdate) (User, error) {
-	target, err := s.UserByName(ctx, by, name)
+	target, err := s.managed(ctx, by, name)
 	if err != nil {
 		return User{}, err
 	}
@@ -408,11 +409,11 @@ func (s *Service) UpdateUser(ctx context.Context, by *Principal, name string, in
 	return out, err
 }
 
-// ResetPassword sets a new password for a visible user (an administrator's
+// ResetPassword sets a new password for a user by manages (an administrator's
 // reset), unlocks the account and ends its sessions. An empty password
 // means generate one; the password set is returned.
 func (s *Service) ResetPassword(ctx context.Context, by *Principal, name, pw string) (string, error) {
-	target, err := s.UserByName(ctx, by, name)
+	target, err := s.managed(ctx, by, name)
 	if err != nil {
 		return "", err
 	}

@@ -39,7 +39,14 @@ func (s *Server) apiListUnits(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.app.Units.List(r.Context(), principal(r).Scope(auth.PermRead), f)
+	scope := principal(r).Scope(auth.PermRead)
+	if f.Under != "" {
+		// a subtree outside the scope does not exist for the caller
+		if _, err := s.app.Units.Get(r.Context(), scope, f.Under); err != nil {
+			return err
+		}
+	}
+	page, err := s.app.Units.List(r.Context(), scope, f)
 	if err != nil {
 		return err
 	}
