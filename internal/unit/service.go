@@ -46,26 +46,34 @@ func scanUnit(sc interface{ Scan(...any) error }) (Unit, error) {
 
 // Get returns the unit with code, if it lies in s.
 func (svc *Service) Get(ctx context.Context, s Scope, code string) (Unit, error) {
+	// One round trip: the unit with one row per group it belongs to.
 	var args store.Args
-	q := `SELECT ` + unitCols + `, (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id)` + unitFrom +
-		` WHERE u.code = ` + args.Add(code) + ` AND ` + s.Cond("u.path", &args)
-	row := svc.db.Q(ctx).QueryRowContext(ctx, q, args.Values()...)
-	var u Unit
-	err := row.Scan(&u.ID, &u.Code, &u.Type, &u.Parent, &u.Path, &u.Depth, &u.NameZH, &u.NameEN,
-		&u.OpenedOn, &u.ClosedOn, &u.Version, &u.Children)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Unit{}, fault.NotFound("unit", code)
-	}
+	q := `SELECT ` + unitCols + `, (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id), g.code` + unitFrom +
+		` LEFT JOIN unit_group_members m ON m.unit_id = u.id LEFT JOIN unit_groups g ON g.id = m.group_id` +
+		` WHERE u.code = ` + args.Add(code) + ` AND ` + s.Cond("u.path", &args) + ` ORDER BY g.code`
+	rows, err := svc.db.Q(ctx).QueryContext(ctx, q, args.Values()...)
 	if err != nil {
 		return Unit{}, fmt.Errorf("get unit %s: %w", code, err)
 	}
-	groups, err := svc.groupsOf(ctx, []int64{u.ID})
-	if err != nil {
-		return Unit{}, err
+	defer rows.Close()
+	u := Unit{Groups: []string{}}
+	found := false
+	for rows.Next() {
+		var group sql.NullString
+		if err := rows.Scan(&u.ID, &u.Code, &u.Type, &u.Parent, &u.Path, &u.Depth, &u.NameZH, &u.NameEN,
+			&u.OpenedOn, &u.ClosedOn, &u.Version, &u.Children, &group); err != nil {
+			return Unit{}, fmt.Errorf("get unit %s: %w", code, err)
+		}
+		found = true
+		if group.Valid {
+			u.Groups = append(u.Groups, group.String)
+		}
 	}
-	u.Groups = groups[u.ID]
-	if u.Groups == nil {
-		u.Groups = []string{}
+	if err := rows.Err(); err != nil {
+		return Unit{}, fmt.Errorf("get unit %s: %w", code, err)
+	}
+	if !found {
+		return Unit{}, fault.NotFound("unit", code)
 	}
 	return u, nil
 }
