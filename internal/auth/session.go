@@ -153,18 +153,16 @@ func (s *Service) FromSession(ctx context.Context, token string) (*Principal, er
 		return nil, fault.ErrUnauthenticated
 	}
 	sid := hashSecret(token)
-	var id int64
 	var csrf string
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT s.user_id, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.id = $1 AND s.expires_at > $2 AND NOT u.disabled`, sid, s.now()).Scan(&id, &csrf)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fault.ErrUnauthenticated
-	}
+	p, err := s.queryCaller(ctx, sessionCaller, []any{sid, s.now()}, &csrf)
 	if err != nil {
 		return nil, err
 	}
-	return s.principal(ctx, id, sid, csrf)
+	p.SessionID, p.CSRF = sid, csrf
+	return p, nil
 }
+
+var sessionCaller = callerQuery("s.csrf", "sessions s", "s", "s.id = $1 AND s.expires_at > $2")
 
 func (s *Service) principal(ctx context.Context, id int64, sid, csrf string) (*Principal, error) {
 	p := &Principal{UserID: id, SessionID: sid, CSRF: csrf}

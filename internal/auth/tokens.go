@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -107,13 +106,9 @@ func (s *Service) FromToken(ctx context.Context, secret string) (*Principal, err
 	if !IsToken(secret) {
 		return nil, fault.ErrUnauthenticated
 	}
-	var id, uid int64
+	var id int64
 	var last sql.NullTime
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT t.id, t.user_id, t.last_used FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled`, hashSecret(secret)).Scan(&id, &uid, &last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fault.ErrUnauthenticated
-	}
+	p, err := s.queryCaller(ctx, tokenCaller, []any{hashSecret(secret)}, &id, &last)
 	if err != nil {
 		return nil, err
 	}
@@ -124,5 +119,7 @@ func (s *Service) FromToken(ctx context.Context, secret string) (*Principal, err
 			return err
 		})
 	}
-	return s.principal(ctx, uid, "", "")
+	return p, nil
 }
+
+var tokenCaller = callerQuery("t.id, t.last_used", "api_tokens t", "t", "t.hash = $1 AND t.revoked_at IS NULL")
