@@ -76,18 +76,14 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := principal(r)
 	if code := r.URL.Query().Get("unit"); code != "" {
-		u, err := s.app.Units.Get(r.Context(), p.Scope(auth.PermAuditRead), code)
-		if err != nil {
+		if err := s.auditUnit(r.Context(), p, &f, code); err != nil {
 			return err
 		}
-		f.SubtreeFrom, f.SubtreeTo = unit.PathRange(u.Path)
 	}
 	if name := r.URL.Query().Get("actor"); name != "" {
-		u, err := s.app.Auth.UserByName(r.Context(), p, name)
-		if err != nil {
+		if err := s.auditActor(r.Context(), p, &f, name); err != nil {
 			return err
 		}
-		f.ActorID = u.ID
 	}
 	return s.listAudit(w, r, auditScope(p, false), f)
 }
