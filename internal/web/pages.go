@@ -15,13 +15,14 @@ import (
 	"kexie/internal/i18n"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/partials/*.html
 var templateFiles embed.FS
 
 //go:embed static
 var staticFiles embed.FS
 
-// pages holds the parsed templates: each page is the layout plus its own file.
+// pages holds the parsed templates: each page is the layout and the
+// shared partials (templates/partials) plus its own file.
 type pages struct {
 	byName map[string]*template.Template
 	msgs   i18n.Catalog
@@ -32,7 +33,7 @@ func loadPages(msgs i18n.Catalog) (*pages, error) {
 		"add": func(a, b int) int { return a + b },
 		"sub": func(a, b int) int { return a - b },
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("layout: %w", err)
 	}
