@@ -28,6 +28,9 @@ type Group struct {
 	Members int    `json:"members"`
 }
 
+// MaxSort bounds a type's sort order either way.
+const MaxSort = 1_000_000
+
 //go:embed types.json
 var builtinTypes []byte
 
@@ -85,6 +88,9 @@ func (svc *Service) SaveType(ctx context.Context, t Type) (Type, error) {
 	}
 	checkName(c, "name_zh", t.NameZH, MaxNameZH, true)
 	checkName(c, "name_en", t.NameEN, MaxNameEN, false)
+	if t.Sort < -MaxSort || t.Sort > MaxSort {
+		c.Add("sort", "error.integer") // the column is a 32-bit integer
+	}
 	if err := c.Err(); err != nil {
 		return Type{}, err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"kexie/internal/auth"
@@ -44,6 +45,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, name, pw string) 
 	c := &fault.Check{}
 	if name == "" {
 		c.Add("name", "error.required")
+	} else if !cleanText(name) { // the login form's text is not checked on the way in
+		c.Add("name", "error.bad_text")
 	}
 	if pw == "" {
 		c.Add("password", "error.required")
@@ -51,7 +54,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, name, pw string) 
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	token, p, err := s.app.Auth.Login(r.Context(), name, pw, clientIP(r), r.UserAgent())
+	// a header may carry bytes that are not UTF-8, which PostgreSQL refuses to store
+	ua := strings.ToValidUTF8(strings.ReplaceAll(r.UserAgent(), "\x00", ""), "\uFFFD")
+	token, p, err := s.app.Auth.Login(r.Context(), name, pw, clientIP(r), ua)
 	if err != nil {
 		return nil, err
 	}

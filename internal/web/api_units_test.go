@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"kexie/internal/store"
@@ -29,7 +30,7 @@ func TestUnitsAPI(t *testing.T) {
 			{"wrong type", "POST", "/api/v1/units", "nanjing", `{"code":12}`, 422, []string{"code"}},
 			{"malformed", "POST", "/api/v1/units", "nanjing", `{"code":`, 400, nil},
 			{"trailing", "POST", "/api/v1/units", "nanjing", `{"code":"a"} {}`, 400, nil},
-			{"invalid code and long name", "POST", "/api/v1/units", "admin", map[string]any{"code": "坏 代码", "type": "county", "parent": "320100", "name_zh": string(make([]rune, 101))}, 422, []string{"code", "name_zh"}},
+			{"invalid code and long name", "POST", "/api/v1/units", "admin", map[string]any{"code": "坏 代码", "type": "county", "parent": "320100", "name_zh": strings.Repeat("长", 101)}, 422, []string{"code", "name_zh"}},
 			{"data entry may not create", "POST", "/api/v1/units", "xuanwu", map[string]any{"code": "ENT904", "type": "enterprise", "parent": "320102", "name_zh": "x"}, 403, nil},
 			{"viewer may not update", "PATCH", "/api/v1/units/320102", "leader", map[string]any{"name_en": "x"}, 403, nil},
 			{"update", "PATCH", "/api/v1/units/320102", "nanjing", map[string]any{"name_en": "Xuanwu District AST"}, 200, nil},

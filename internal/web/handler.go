@@ -215,6 +215,10 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.writeError(w, r, rt.Kind, errCSRF)
 			return
 		}
+		if err := checkText(r); err != nil {
+			s.writeError(w, r, rt.Kind, err)
+			return
+		}
 		if err := rt.H(w, r); err != nil {
 			s.writeError(w, r, rt.Kind, err)
 		}

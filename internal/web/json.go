@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"kexie/internal/fault"
 )
@@ -42,8 +44,91 @@ func decodeJSON(body io.Reader, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return &bodyError{key: "error.json.trailing"}
 	}
+	if field, ok := nulField(reflect.ValueOf(v), "body"); ok {
+		return &bodyError{field: field, key: "error.bad_text"}
+	}
 	return nil
 }
+
+// nulField finds a string holding a NUL character in a decoded body and
+// names its field. JSON allows "\u0000", but no text of kexie holds it and
+// PostgreSQL refuses it, which would fail the request with a 500.
+func nulField(v reflect.Value, field string) (string, bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return nulField(v.Elem(), field)
+		}
+	case reflect.String:
+		return field, strings.ContainsRune(v.String(), 0)
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if f, ok := nulField(v.Index(i), field); ok {
+				return f, true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if f, ok := nulField(it.Key(), field); ok {
+				return f, true
+			}
+			if f, ok := nulField(it.Value(), field); ok {
+				return f, true
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			switch {
+			case name == "-":
+				continue
+			case sf.Anonymous && name == "":
+				name = field // an embedded struct's fields are the body's own
+			case name == "":
+				name = sf.Name
+			}
+			if f, ok := nulField(v.Field(i), name); ok {
+				return f, true
+			}
+		}
+	}
+	return "", false
+}
+
+// checkText refuses request text no record can hold and PostgreSQL
+// cannot compare (NUL characters, invalid UTF-8) before a handler puts
+// it in a query: a path naming such a thing names nothing (404); a query
+// or form parameter is invalid (422, naming it).
+func checkText(r *http.Request) error {
+	if !cleanText(r.URL.Path) {
+		return fault.NotFound("path", strconv.Quote(r.URL.Path))
+	}
+	c := &fault.Check{}
+	forms := []map[string][]string{r.URL.Query(), r.PostForm}
+	if r.MultipartForm != nil {
+		forms = append(forms, r.MultipartForm.Value)
+	}
+	for _, form := range forms {
+		for name, vals := range form {
+			bad := !cleanText(name)
+			for _, v := range vals {
+				bad = bad || !cleanText(v)
+			}
+			if bad {
+				c.Add(strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "?"), "error.bad_text")
+			}
+		}
+	}
+	return c.Err()
+}
+
+// cleanText says whether s is valid UTF-8 without NUL characters.
+func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 func jsonError(err error) error {
 	var maxErr *http.MaxBytesError
