@@ -13,9 +13,11 @@ import (
 	"kexie/internal/store"
 )
 
-// bulkChunk is how many units one INSERT carries: 9 arguments each stays
-// far below both databases' limits on a statement's parameters.
-const bulkChunk = 500
+// bulkChunk is how many units one INSERT carries. SQLite finds a "$N"
+// parameter by a linear search of the statement's names, so a statement
+// of thousands of parameters costs more per row than it saves in round
+// trips; 100 rows (900 parameters) built 20,000 units faster than 500.
+const bulkChunk = 100
 
 // CreateMany adds many units in one transaction, for loaders that bring a
 // whole tree at once (large imports, the benchmark's synthetic province).
