@@ -26,6 +26,7 @@ type Service struct {
 	MaxIPFailures int
 	IPWindow      time.Duration
 	now           func() time.Time
+	callers       callerCache // principals of API tokens, see CallerTTL
 }
 
 // NewService returns the auth service with the default policy.

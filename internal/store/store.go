@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -32,6 +33,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	dsn     string
+	writes  atomic.Uint64 // write transactions committed, see Writes
 }
 
 // Open opens the database named by dsn: "postgres://…" selects PostgreSQL;
@@ -151,7 +153,9 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (e
 			_ = tx.Rollback()
 			return
 		}
-		if cerr := tx.Commit(); cerr != nil {
+		cerr := tx.Commit()
+		db.writes.Add(1) // even after a failed commit: a cache had better miss once too often
+		if cerr != nil {
 			err = fmt.Errorf("commit: %w", cerr)
 		}
 	}()
@@ -167,9 +171,19 @@ func (db *DB) Q(ctx context.Context) Querier {
 	return db.read
 }
 
+// Writes counts the write transactions this process has committed (or
+// tried to). A cache of what the database says notes it when filled and
+// trusts an entry only while it is unchanged, so that no write made here
+// is ever hidden by the cache; writes made by other servers are not
+// counted, and such a cache must say how long it may lag them.
+func (db *DB) Writes() uint64 { return db.writes.Load() }
+
 // Writer returns the write pool, for work that manages its own
 // statements outside a transaction (bulk loads, backups).
-func (db *DB) Writer() *sql.DB { return db.write }
+func (db *DB) Writer() *sql.DB {
+	db.writes.Add(1) // whatever is done with it may change anything
+	return db.write
+}
 
 // Pools returns the write and read pools, for metrics.
 func (db *DB) Pools() (write, read *sql.DB) { return db.write, db.read }
