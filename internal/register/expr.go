@@ -1,0 +1,225 @@
+package register
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+
+	"kexie/internal/fault"
+)
+
+// Expressions (computed fields, cross-field rules) use expr-lang/expr, the
+// one expression language of kexie. In an expression a field is named by
+// its code; numbers are float64 (money in yuan, percent as 69.8), dates
+// "2006-01-02" strings, options their codes, booleans bool.
+
+// MaxExprLen bounds an expression's source.
+const MaxExprLen = 2000
+
+type compiled struct {
+	computes map[string]*vm.Program
+	rules    []*vm.Program
+}
+
+var programs sync.Map // schema fingerprint → *compiled
+
+// exprEnv is the typed environment an expression is checked against.
+func (s *Schema) exprEnv() map[string]any {
+	env := make(map[string]any, len(s.Fields))
+	for _, f := range s.Fields {
+		switch {
+		case f.Numeric():
+			env[f.Code] = float64(0)
+		case f.Type == TypeBoolean:
+			env[f.Code] = false
+		case f.Type == TypeOptions || f.Type == TypeAttachment:
+			env[f.Code] = []string{}
+		case f.Type == TypeRecord || f.Type == TypePerson:
+			env[f.Code] = int64(0)
+		default:
+			env[f.Code] = ""
+		}
+	}
+	return env
+}
+
+// compileExprs compiles every expression of the schema, reporting each
+// that does not compile with its position.
+func (s *Schema) compileExprs() error {
+	_, err := s.programs()
+	return err
+}
+
+func (s *Schema) programs() (*compiled, error) {
+	key := s.fingerprint()
+	if c, ok := programs.Load(key); ok {
+		return c.(*compiled), nil
+	}
+	env := s.exprEnv()
+	out := &compiled{computes: map[string]*vm.Program{}}
+	c := &fault.Check{}
+	for i, f := range s.Fields {
+		if f.Compute == "" {
+			continue
+		}
+		if len(f.Compute) > MaxExprLen {
+			c.Add(fmt.Sprintf("fields[%d].compute", i), "error.too_long", "max", MaxExprLen)
+			continue
+		}
+		p, err := expr.Compile(f.Compute, expr.Env(env), expr.MaxNodes(500))
+		if err != nil {
+			c.Add(fmt.Sprintf("fields[%d].compute", i), "register.expr.invalid", "detail", err.Error())
+			continue
+		}
+		out.computes[f.Code] = p
+	}
+	for i, r := range s.Rules {
+		if len(r.Expr) > MaxExprLen {
+			c.Add(fmt.Sprintf("rules[%d].expr", i), "error.too_long", "max", MaxExprLen)
+			continue
+		}
+		p, err := expr.Compile(r.Expr, expr.Env(env), expr.AsBool(), expr.MaxNodes(500))
+		if err != nil {
+			c.Add(fmt.Sprintf("rules[%d].expr", i), "register.expr.invalid", "detail", err.Error())
+			continue
+		}
+		if _, ok := s.Field(r.Field); !ok && r.Field != "" {
+			c.Add(fmt.Sprintf("rules[%d].field", i), "register.natural_key.unknown", "code", r.Field)
+		}
+		out.rules = append(out.rules, p)
+	}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	programs.Store(key, out)
+	return out, nil
+}
+
+// fingerprint identifies a schema's expressions and field types, so
+// compiled programs are shared by every record of a version.
+func (s *Schema) fingerprint() string {
+	b := []byte(s.Code)
+	for _, f := range s.Fields {
+		b = append(b, '|')
+		b = append(b, f.Code...)
+		b = append(b, ':')
+		b = append(b, f.Type...)
+		b = append(b, ':')
+		b = append(b, f.Compute...)
+	}
+	for _, r := range s.Rules {
+		b = append(b, '#')
+		b = append(b, r.Expr...)
+	}
+	return string(b)
+}
+
+// exprValue turns a stored value into its expression form.
+func (f Field) exprValue(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return f.zero()
+	case int64:
+		if f.Type == TypeRecord || f.Type == TypePerson {
+			return x
+		}
+		return float64(x) / math.Pow10(f.ScaleOf())
+	case time.Time:
+		return x.Format(time.RFC3339)
+	}
+	return v
+}
+
+func (f Field) zero() any {
+	switch {
+	case f.Numeric():
+		return float64(0)
+	case f.Type == TypeBoolean:
+		return false
+	case f.Type == TypeOptions || f.Type == TypeAttachment:
+		return []string{}
+	case f.Type == TypeRecord || f.Type == TypePerson:
+		return int64(0)
+	}
+	return ""
+}
+
+// fromExpr turns a computed result back into a stored value.
+func (f Field) fromExpr(v any) (any, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, nil // a division by zero leaves the field empty
+		}
+		if f.Numeric() {
+			n := math.Round(x * math.Pow10(f.ScaleOf()))
+			if math.Abs(n) > 9e17 {
+				return nil, fault.InvalidField(f.Code, "register.value.number", "scale", f.ScaleOf())
+			}
+			return int64(n), nil
+		}
+		return f.Parse(fmt.Sprint(x), false)
+	case int:
+		return f.fromExpr(float64(x))
+	case int64:
+		return f.fromExpr(float64(x))
+	case bool:
+		if f.Type == TypeBoolean {
+			return x, nil
+		}
+	case string:
+		return f.Parse(x, false)
+	}
+	return nil, fault.InvalidField(f.Code, "register.expr.result")
+}
+
+// Evaluate fills the computed fields of values and checks the rules,
+// returning every rule that fails as a field error.
+func (s *Schema) Evaluate(values map[string]any) error {
+	progs, err := s.programs()
+	if err != nil {
+		return err
+	}
+	env := make(map[string]any, len(s.Fields))
+	for _, f := range s.Fields {
+		env[f.Code] = f.exprValue(values[f.Code])
+	}
+	c := &fault.Check{}
+	for _, f := range s.Fields {
+		p, ok := progs.computes[f.Code]
+		if !ok {
+			continue
+		}
+		out, err := expr.Run(p, env)
+		if err != nil {
+			c.Add(f.Code, "register.expr.failed", "detail", err.Error())
+			continue
+		}
+		v, err := f.fromExpr(out)
+		if err != nil {
+			c.Add(f.Code, "register.expr.result")
+			continue
+		}
+		values[f.Code] = v
+		env[f.Code] = f.exprValue(v)
+	}
+	for i, p := range progs.rules {
+		out, err := expr.Run(p, env)
+		ok, _ := out.(bool)
+		if err != nil || !ok {
+			r := s.Rules[i]
+			field := r.Field
+			if field == "" {
+				field = "record"
+			}
+			c.Add(field, "register.rule.failed", "message_zh", r.MessageZH, "message_en", r.MessageEN)
+		}
+	}
+	return c.Err()
+}
