@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -431,4 +432,41 @@ func TestTemplateKeysExist(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A node with more children than one expansion shows loads the rest on demand.
+func TestTreeShowsMore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		var many []unit.Create
+		for i := range treePerPage + 1 {
+			many = append(many, unit.Create{Code: fmt.Sprintf("ENT7%03d", i), Type: "enterprise", Parent: "320102",
+				NameZH: fmt.Sprintf("测试企业科协%03d", i), Groups: []string{}})
+		}
+		if _, err := e.app.Units.CreateMany(t.Context(), unit.System(), many); err != nil {
+			t.Fatal(err)
+		}
+		s := e.login("xuanwu", demo.Password)
+		get := func(path string) string {
+			req := httptest.NewRequest("GET", path, nil)
+			req.Header.Set("HX-Request", "true")
+			for _, c := range s.cookies {
+				req.AddCookie(c)
+			}
+			rec := httptest.NewRecorder()
+			e.srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("GET %s: status %d", path, rec.Code)
+			}
+			return rec.Body.String()
+		}
+		first := get("/units/320102/children")
+		if !strings.Contains(first, "ENT7000") || strings.Contains(first, "ENT7100") || !strings.Contains(first, `hx-get="/units/320102/children?page=2"`) {
+			t.Errorf("first page of children: wrong items or no link to more")
+		}
+		second := get("/units/320102/children?page=2")
+		if !strings.Contains(second, "ENT7100") || strings.Contains(second, "ENT7000") || strings.Contains(second, "children?page=3") {
+			t.Errorf("second page of children: wrong items or a link past the end")
+		}
+	})
 }

@@ -112,6 +112,14 @@ func (s *Server) unitPageData(r *http.Request, code string) (*unitPage, error) {
 	return d, nil
 }
 
+// ParentName is the parent's name when the caller may see the parent.
+func (d *unitPage) ParentName() string {
+	if n := len(d.Trail); n > 0 && d.Trail[n-1].Code == d.Unit.Parent {
+		return d.Trail[n-1].Name(d.Lang)
+	}
+	return ""
+}
+
 // localName picks the English name in English when there is one.
 func localName(lang, zh, en string) string {
 	if lang == "en" && en != "" {

@@ -82,22 +82,24 @@ func nodesOf(b Base, items []unit.Unit, typeNames map[string]string) []treeNode 
 func (s *Server) pageUnits(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	data := unitsPage{Base: s.base(r, "units.title", "units")}
+	types, names, err := s.typeNames(r, data.Lang)
+	if err != nil {
+		return err
+	}
+	data.Types = types
+	if data.Groups, err = s.app.Units.Groups(r.Context()); err != nil {
+		return err
+	}
 	f, err := unitFilter(r)
 	if err != nil {
 		status, ok := s.refuse(r, err, &data.Form, "q")
 		if !ok {
 			return err
 		}
+		data.Q = r.URL.Query().Get("q")
 		return s.render(w, r, status, "units", data)
 	}
 	data.Q, data.Type, data.Group, data.Closed = f.Q, f.Type, f.Group, f.Closed
-	var names map[string]string
-	if data.Types, names, err = s.typeNames(r, data.Lang); err != nil {
-		return err
-	}
-	if data.Groups, err = s.app.Units.Groups(r.Context()); err != nil {
-		return err
-	}
 	scope := p.Scope(auth.PermRead)
 	data.Searching = f.Q != "" || f.Type != "" || f.Group != ""
 	if data.Searching {
