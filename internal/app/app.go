@@ -5,9 +5,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"kexie/internal/audit"
 	"kexie/internal/auth"
+	"kexie/internal/register"
 	"kexie/internal/store"
 	"kexie/internal/unit"
 )
@@ -27,6 +29,9 @@ type App struct {
 	Audit   *audit.Log
 	Units   *unit.Service
 	Auth    *auth.Service
+	// Files keeps attachments under the data directory.
+	Files     *register.Files
+	Registers *register.Service
 }
 
 // Open opens the database named by cfg, migrates it and builds the services.
@@ -35,7 +40,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := New(ctx, db)
+	a, err := NewWithData(ctx, db, cfg.DataDir)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -44,8 +49,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// New builds the services over an open database, migrating it first.
+// New builds the services over an open database, migrating it first;
+// attachments go to a temporary directory (tests).
 func New(ctx context.Context, db *store.DB) (*App, error) {
+	dir, err := os.MkdirTemp("", "kexie-files-")
+	if err != nil {
+		return nil, err
+	}
+	return NewWithData(ctx, db, dir)
+}
+
+// NewWithData builds the services with attachments under dataDir.
+func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error) {
 	v, err := db.Migrate(ctx)
 	if err != nil {
 		return nil, err
@@ -55,6 +70,11 @@ func New(ctx context.Context, db *store.DB) (*App, error) {
 	a.Auth = auth.NewService(db, a.Audit, a.Units)
 	if err := a.Units.EnsureBuiltinTypes(ctx); err != nil {
 		return nil, fmt.Errorf("unit types: %w", err)
+	}
+	a.Files = register.NewFiles(db, dataDir)
+	a.Registers = register.NewService(db, a.Audit, a.Units, a.Files)
+	if err := a.Registers.EnsureBuiltin(ctx); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

@@ -110,7 +110,7 @@ func Parse(id string) (Period, error) {
 		w, _ := strconv.Atoi(m[2])
 		// ISO week 1 holds the year's first Thursday; weeks start on Monday.
 		jan4 := day(y, 1, 4)
-		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7))
+		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
 		from := monday.AddDate(0, 0, 7*(w-1))
 		if _, wk := from.ISOWeek(); w < 1 || wk != w {
 			return Period{}, bad

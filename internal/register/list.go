@@ -1,0 +1,224 @@
+package register
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"kexie/internal/fault"
+	"kexie/internal/period"
+	"kexie/internal/store"
+	"kexie/internal/unit"
+)
+
+// Cond is one condition on a field: op is eq, ne, gt, gte, lt, lte,
+// contains (text, options) or empty / notempty; Value is text parsed as
+// the field's type.
+type Cond struct {
+	Field string
+	Op    string
+	Value string
+}
+
+// Filter selects records in ListRecords.
+type Filter struct {
+	Under   string // a unit code: its whole subtree
+	Period  string // a period identifier or range, on the record's date
+	Status  string
+	Q       string // substring of the text values (Chinese works)
+	Conds   []Cond
+	Sort    string // "date", "-date" (default), "id", or a field code with optional "-"
+	Page    int
+	PerPage int
+}
+
+// RecordPage is one page of records.
+type RecordPage struct {
+	Items   []*Record `json:"items"`
+	Total   int       `json:"total"`
+	Page    int       `json:"page"`
+	PerPage int       `json:"per_page"`
+}
+
+// MaxPerPage bounds a page of records (exports read every page).
+const MaxPerPage = 500
+
+// where builds the condition of a filtered query within read.
+func (s *Service) where(ctx context.Context, reg *Register, read unit.Scope, f Filter, args *store.Args) (string, error) {
+	parts := []string{read.IDCond("r.unit_id", args)}
+	c := &fault.Check{}
+	if f.Under != "" {
+		u, err := s.units.Get(ctx, read, f.Under)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, unit.Subtrees(u.Path).IDCond("r.unit_id", args))
+	}
+	if f.Period != "" {
+		p, err := period.Parse(f.Period)
+		if err != nil {
+			c.Add("period", "register.filter.period", "value", f.Period)
+		} else {
+			parts = append(parts, "r.date >= "+args.Add(p.FromDate())+" AND r.date <= "+args.Add(p.ToDate()))
+		}
+	}
+	if f.Status != "" {
+		if !containsStr([]string{StatusDraft, StatusSubmitted, StatusApproved, StatusReturned}, f.Status) {
+			c.Add("status", "error.option", "value", f.Status)
+		} else {
+			parts = append(parts, "r.status = "+args.Add(f.Status))
+		}
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		if len([]rune(q)) > 100 {
+			c.Add("q", "error.too_long", "max", 100)
+		} else {
+			parts = append(parts, `r.search LIKE `+args.Add("%"+strings.ToLower(store.EscapeLike(q))+"%")+` ESCAPE '\'`)
+		}
+	}
+	for _, cd := range f.Conds {
+		fd, ok := reg.Schema.Field(cd.Field)
+		if !ok {
+			c.Add("f."+cd.Field, "register.filter.field")
+			continue
+		}
+		col := "r." + Column(fd.Code)
+		switch cd.Op {
+		case "empty":
+			parts = append(parts, col+" IS NULL")
+			continue
+		case "notempty":
+			parts = append(parts, col+" IS NOT NULL")
+			continue
+		case "contains":
+			if fd.Type == TypeOptions {
+				code, ok := fd.option(Fold(cd.Value))
+				if !ok {
+					c.Add("f."+cd.Field, "register.value.option", "value", cd.Value)
+					continue
+				}
+				parts = append(parts, col+" LIKE "+args.Add(`%"`+code+`"%`))
+			} else {
+				parts = append(parts, "LOWER("+col+`) LIKE `+args.Add("%"+strings.ToLower(store.EscapeLike(Fold(cd.Value)))+"%")+` ESCAPE '\'`)
+			}
+			continue
+		}
+		ops := map[string]string{"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+		op, ok := ops[cd.Op]
+		if !ok || fd.Sensitive {
+			c.Add("f."+cd.Field, "register.filter.op", "value", cd.Op)
+			continue
+		}
+		v, err := fd.Parse(cd.Value, false)
+		if err != nil || v == nil {
+			c.Add("f."+cd.Field, "register.filter.value", "value", cd.Value)
+			continue
+		}
+		parts = append(parts, col+" "+op+" "+args.Add(sqlValue(v)))
+	}
+	if err := c.Err(); err != nil {
+		return "", err
+	}
+	return strings.Join(parts, " AND "), nil
+}
+
+func orderBy(reg *Register, sort string) (string, error) {
+	desc := strings.HasPrefix(sort, "-")
+	key := strings.TrimPrefix(sort, "-")
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	switch key {
+	case "", "date":
+		if sort == "" {
+			dir = " DESC"
+		}
+		return "r.date" + dir + ", r.id" + dir, nil
+	case "id":
+		return "r.id" + dir, nil
+	}
+	f, ok := reg.Schema.Field(key)
+	if !ok || f.Sensitive {
+		return "", fault.InvalidField("sort", "register.filter.field")
+	}
+	return "r." + Column(f.Code) + dir + ", r.id" + dir, nil
+}
+
+// ListRecords returns the records of register code within read matching f.
+func (s *Service) ListRecords(ctx context.Context, read unit.Scope, code string, f Filter) (*Register, RecordPage, error) {
+	reg, err := s.Get(ctx, code)
+	if err != nil {
+		return nil, RecordPage{}, err
+	}
+	if f.PerPage <= 0 {
+		f.PerPage = 50
+	}
+	if f.PerPage > MaxPerPage {
+		f.PerPage = MaxPerPage
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	var args store.Args
+	cond, err := s.where(ctx, reg, read, f, &args)
+	if err != nil {
+		return nil, RecordPage{}, err
+	}
+	order, err := orderBy(reg, f.Sort)
+	if err != nil {
+		return nil, RecordPage{}, err
+	}
+	page := RecordPage{Page: f.Page, PerPage: f.PerPage, Items: []*Record{}}
+	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM `+Table(reg.Code)+` r WHERE `+cond, args.Values()...).Scan(&page.Total); err != nil {
+		return nil, RecordPage{}, fmt.Errorf("count records: %w", err)
+	}
+	q := `SELECT ` + selectCols(reg) + ` FROM ` + Table(reg.Code) + ` r WHERE ` + cond + ` ORDER BY ` + order +
+		` LIMIT ` + args.Add(f.PerPage) + ` OFFSET ` + args.Add((f.Page-1)*f.PerPage)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, q, args.Values()...)
+	if err != nil {
+		return nil, RecordPage{}, fmt.Errorf("list records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(reg, rows)
+		if err != nil {
+			return nil, RecordPage{}, err
+		}
+		page.Items = append(page.Items, r)
+	}
+	return reg, page, rows.Err()
+}
+
+// EachRecord calls fn for every record within read matching f, in
+// order, reading in batches so memory stays bounded (exports).
+func (s *Service) EachRecord(ctx context.Context, read unit.Scope, code string, f Filter, fn func(*Register, *Record) error) error {
+	reg, err := s.Get(ctx, code)
+	if err != nil {
+		return err
+	}
+	var args store.Args
+	cond, err := s.where(ctx, reg, read, f, &args)
+	if err != nil {
+		return err
+	}
+	order, err := orderBy(reg, f.Sort)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+selectCols(reg)+` FROM `+Table(reg.Code)+` r WHERE `+cond+` ORDER BY `+order, args.Values()...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(reg, rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(reg, r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

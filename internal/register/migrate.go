@@ -1,0 +1,187 @@
+package register
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"kexie/internal/fault"
+)
+
+// MaxConflicts is how many conflicting records a refused change lists.
+const MaxConflicts = 50
+
+// migrate applies the table changes from old to next, refusing what the
+// existing records cannot satisfy. Fields that disappear keep their
+// column (and data) so a later version can bring them back.
+func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Migration) error {
+	t := Table(old.Code)
+	q := s.db.Q(ctx)
+	var count int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&count); err != nil {
+		return err
+	}
+	c := &fault.Check{}
+	if count > 0 && (old.Schema.DateField != next.DateField || !slices.Equal(old.Schema.NaturalKey, next.NaturalKey)) {
+		c.Add("natural_key", "register.schema.key_change", "count", count)
+	}
+	var stmts []string
+	for i, nf := range next.Fields {
+		at := fmt.Sprintf("fields[%d]", i)
+		of, existed := old.Schema.Field(nf.Code)
+		if !existed {
+			if !s.hasColumn(ctx, t, Column(nf.Code)) {
+				stmts = append(stmts, addColumn(s.db.Dialect, old.Code, nf)...)
+			}
+		} else if of.Type != nf.Type || of.ScaleOf() != nf.ScaleOf() {
+			stmt, ok := widen(t, of, nf)
+			if !ok {
+				c.Add(at+".type", "register.schema.type_change", "from", string(of.Type), "to", string(nf.Type))
+				continue
+			}
+			if stmt != "" {
+				stmts = append(stmts, stmt)
+			}
+		}
+		// a field that is new or newly required must be filled in every record
+		if nf.Required && nf.Compute == "" && count > 0 && (!existed || !of.Required) {
+			fill, ok := m.Fill[nf.Code]
+			if !ok && nf.Default != "" {
+				fill, ok = nf.Default, true
+			}
+			if ok {
+				v, err := nf.Parse(fill, false)
+				if err != nil || v == nil {
+					c.Add("migration.fill."+nf.Code, "register.schema.fill_invalid", "value", fill)
+					continue
+				}
+				stmts = append(stmts, fmt.Sprintf("UPDATE %s SET %s = %s WHERE %s IS NULL", t, Column(nf.Code), sqlLiteral(v), Column(nf.Code)))
+				continue
+			}
+			if existed {
+				ids, err := s.idsWhere(ctx, t, Column(nf.Code)+" IS NULL")
+				if err != nil {
+					return err
+				}
+				if len(ids) > 0 {
+					c.Add(at+".required", "register.schema.required_conflict", "records", joinIDs(ids))
+				}
+			} else {
+				c.Add(at+".required", "register.schema.required_new", "count", count)
+			}
+		}
+		if existed && (nf.Type == TypeOption || nf.Type == TypeOptions) {
+			for _, o := range of.Options {
+				if _, still := nf.option(o.Code); still {
+					continue
+				}
+				cond := Column(nf.Code) + " = '" + o.Code + "'"
+				if nf.Type == TypeOptions {
+					cond = Column(nf.Code) + ` LIKE '%"` + o.Code + `"%'`
+				}
+				if to, ok := m.MapOptions[nf.Code][o.Code]; ok {
+					if _, valid := nf.option(to); !valid {
+						c.Add("migration.map_options."+nf.Code, "register.value.option", "value", to)
+						continue
+					}
+					if nf.Type == TypeOption {
+						stmts = append(stmts, fmt.Sprintf("UPDATE %s SET %s = '%s' WHERE %s", t, Column(nf.Code), to, cond))
+					} else {
+						stmts = append(stmts, fmt.Sprintf(`UPDATE %s SET %s = REPLACE(%s, '"%s"', '"%s"') WHERE %s`, t, Column(nf.Code), Column(nf.Code), o.Code, to, cond))
+					}
+					continue
+				}
+				ids, err := s.idsWhere(ctx, t, cond)
+				if err != nil {
+					return err
+				}
+				if len(ids) > 0 {
+					c.Add(at+".options", "register.schema.option_in_use", "code", o.Code, "records", joinIDs(ids))
+				}
+			}
+		}
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	for _, stmt := range stmts {
+		if _, err := q.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("migrate register %s: %w", old.Code, err)
+		}
+	}
+	return nil
+}
+
+// widen returns the statement that converts a column to a wider type, or
+// false when the change could lose data.
+func widen(table string, from, to Field) (string, bool) {
+	col := Column(to.Code)
+	switch {
+	case (from.Type == TypeText || from.Type == TypeLongText) && (to.Type == TypeText || to.Type == TypeLongText):
+		return "", true
+	case from.Type == TypeOption && to.Type == TypeText:
+		return "", true
+	case from.Numeric() && to.Numeric() && to.Type != TypeInteger && to.ScaleOf() >= from.ScaleOf():
+		if d := to.ScaleOf() - from.ScaleOf(); d > 0 {
+			return fmt.Sprintf("UPDATE %s SET %s = %s * 1%s", table, col, col, strings.Repeat("0", d)), true
+		}
+		return "", true
+	}
+	return "", false
+}
+
+func (s *Service) hasColumn(ctx context.Context, table, col string) bool {
+	// Reading the column names of an empty result works on both
+	// databases and, unlike selecting a missing column, never aborts a
+	// PostgreSQL transaction.
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT * FROM `+table+` WHERE 1=0`)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	return slices.Contains(cols, col)
+}
+
+func (s *Service) idsWhere(ctx context.Context, table, cond string) ([]int64, error) {
+	rows, err := s.db.Q(ctx).QueryContext(ctx, fmt.Sprintf(`SELECT id FROM %s WHERE %s ORDER BY id LIMIT %d`, table, cond, MaxConflicts))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprint(id)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sqlLiteral writes a parsed value as a SQL literal for a migration
+// statement (values come from Parse, so strings are escaped here).
+func sqlLiteral(v any) string {
+	switch x := v.(type) {
+	case int64:
+		return fmt.Sprint(x)
+	case bool:
+		if x {
+			return "TRUE"
+		}
+		return "FALSE"
+	case []string:
+		return "'" + strings.ReplaceAll(string(mustJSON(x)), "'", "''") + "'"
+	}
+	return "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
+}
