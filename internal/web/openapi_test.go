@@ -353,6 +353,14 @@ func TestOpenAPIResponses(t *testing.T) {
 		c.call("DELETE", "/api/v1/session", "leader", nil, 204)
 		c.call("POST", "/api/v1/me/password", "xuanwu", map[string]any{"old_password": "kexie-demo", "new_password": "a new secret"}, 204)
 
+		// units as spreadsheets (upload is in api_unit_sheet_test.go)
+		c.call("GET", "/api/v1/exports/units?under=320100&type=county", "nanjing", nil, 200)
+		c.call("GET", "/api/v1/exports/units?closed=maybe", "nanjing", nil, 422)
+		sheet := []byte("代码,上级代码,类型,中文名称\nSPEC1,320102,enterprise,文档测试企业\n")
+		c.upload("/api/v1/imports/units?dry_run=1", "nanjing", "units.csv", sheet, 200)
+		c.upload("/api/v1/imports/units", "xuanwu", "units.csv", sheet, 403)
+		c.upload("/api/v1/imports/units", "nanjing", "bad.csv", []byte("代码,类型\nX9,town\n"), 422)
+
 		// every documented operation has had a response validated above
 		for path, item := range c.doc.Paths.Map() {
 			for method := range item.Operations() {

@@ -42,6 +42,10 @@ func (s *Server) routes() []route {
 		api(http.MethodGet, "/api/v1/unit-groups", s.apiUnitGroups),
 		api(http.MethodPut, "/api/v1/unit-groups/{code}", s.apiSaveUnitGroup),
 
+		// API: units as spreadsheets
+		api(http.MethodGet, "/api/v1/exports/units", s.apiExportUnits),
+		api(http.MethodPost, "/api/v1/imports/units", s.apiImportUnits),
+
 		// API: users, roles, tokens
 		api(http.MethodGet, "/api/v1/users", s.apiListUsers),
 		api(http.MethodPost, "/api/v1/users", s.apiCreateUser),
