@@ -168,6 +168,7 @@ func syntheticProvince(n int) (unit.Create, []unit.Create) {
 // tempDB is a database made for one bench run and removed after it.
 type tempDB struct {
 	db    *store.DB
+	files string // the data directory of its attachments
 	where string // for the report
 	drop  func()
 }
@@ -196,7 +197,7 @@ func openTempDB(ctx context.Context, cfg app.Config) (*tempDB, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	return &tempDB{db: db, where: path, drop: func() { db.Close(); os.RemoveAll(dir) }}, nil
+	return &tempDB{db: db, files: dir, where: path, drop: func() { db.Close(); os.RemoveAll(dir) }}, nil
 }
 
 func openTempSchema(ctx context.Context, dsn string) (*tempDB, error) {
@@ -223,14 +224,20 @@ func openTempSchema(ctx context.Context, dsn string) (*tempDB, error) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := store.Open(ctx, u.String(), "")
+	files, err := os.MkdirTemp("", "kexie-bench-files-")
 	if err != nil {
 		dropSchema()
 		return nil, err
 	}
+	db, err := store.Open(ctx, u.String(), "")
+	if err != nil {
+		dropSchema()
+		os.RemoveAll(files)
+		return nil, err
+	}
 	u.User = nil // the report names the server and schema, never a user or password
-	return &tempDB{db: db, where: u.String(),
-		drop: func() { db.Close(); dropSchema() }}, nil
+	return &tempDB{db: db, files: files, where: u.String(),
+		drop: func() { db.Close(); dropSchema(); os.RemoveAll(files) }}, nil
 }
 
 // timings summarises durations.

@@ -45,7 +45,7 @@ func benchUnits(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer tmp.drop()
-	a, err := app.New(ctx, tmp.db)
+	a, err := app.NewWithData(ctx, tmp.db, tmp.files)
 	if err != nil {
 		return err
 	}
