@@ -41,6 +41,8 @@ func commands() []command {
 		{"user", "用户管理 / users: user add NAME --role ROLE --unit CODE [--password-stdin]", runUser},
 		{"token", "API 令牌 / API tokens: token create NAME [--name LABEL]", runToken},
 		{"backup", "在线备份 / online backup of the embedded database: backup --out FILE", runBackup},
+		{"import", "导入组织 / import units: import --units FILE [--dry-run] [--unit-scope CODE]", runImport},
+		{"export", "导出组织 / export units: export --units [--under CODE] [--type T] --out FILE", runExport},
 		{"bench", "性能测量 / measure speed: bench units|tree|start (see docs/performance.md)", runBench},
 		{"version", "显示版本 / print the version", runVersion},
 	}
