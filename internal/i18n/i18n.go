@@ -101,6 +101,14 @@ func (c Catalog) T(lang, key string, args map[string]any) string {
 	pairs := make([]string, 0, 2*len(args))
 	for k, v := range args {
 		pairs = append(pairs, "{"+k+"}", fmt.Sprint(v))
+		// A pair of arguments NAME_zh / NAME_en (a message written by
+		// whoever configured a rule) fills {NAME} in the reader's language.
+		if base, ok := strings.CutSuffix(k, "_zh"); ok {
+			if en, has := args[base+"_en"]; has && lang == EN && fmt.Sprint(en) != "" {
+				v = en
+			}
+			pairs = append(pairs, "{"+base+"}", fmt.Sprint(v))
+		}
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
 }

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"sort"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,7 @@ func placeholders(s string) string {
 			uniq = append(uniq, p)
 		}
 	}
+	sort.Strings(uniq) // word order differs between languages
 	return strings.Join(uniq, ",")
 }
 

@@ -35,6 +35,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) error {
 func decodeJSON(body io.Reader, v any) error {
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
+	dec.UseNumber() // numbers in free-form values (record fields) stay exact
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}

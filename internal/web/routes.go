@@ -62,6 +62,21 @@ func (s *Server) routes() []route {
 		// API: audit
 		api(http.MethodGet, "/api/v1/audit", s.apiAudit),
 
+		// API: registers and their records
+		api(http.MethodGet, "/api/v1/registers", s.apiListRegisters),
+		api(http.MethodGet, "/api/v1/registers/{code}", s.apiGetRegister),
+		api(http.MethodPut, "/api/v1/registers/{code}", s.apiDefineRegister),
+		api(http.MethodGet, "/api/v1/registers/{code}/records", s.apiListRecords),
+		api(http.MethodPost, "/api/v1/registers/{code}/records", s.apiCreateRecord),
+		api(http.MethodGet, "/api/v1/registers/{code}/records/{id}", s.apiGetRecord),
+		api(http.MethodPatch, "/api/v1/registers/{code}/records/{id}", s.apiUpdateRecord),
+		api(http.MethodDelete, "/api/v1/registers/{code}/records/{id}", s.apiDeleteRecord),
+		api(http.MethodPost, "/api/v1/registers/{code}/records/{id}/status", s.apiRecordStatus),
+		api(http.MethodPost, "/api/v1/registers/{code}/records/{id}/reveal", s.apiRevealRecord),
+		api(http.MethodGet, "/api/v1/registers/{code}/records/{id}/audit", s.apiRecordAudit),
+		api(http.MethodPost, "/api/v1/files", s.apiUploadFile),
+		api(http.MethodGet, "/api/v1/files/{id}", s.apiDownloadFile),
+
 		// pages
 		public(page(http.MethodGet, "/login", s.pageLogin)),
 		public(page(http.MethodPost, "/login", s.pageLoginSubmit)),
