@@ -113,5 +113,7 @@ func (s *Server) apiUserAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.ActorID, f.Subject = u.ID, u.Name
-	return s.listAudit(w, r, auditScope(p, true), f)
+	// logins and other entries tied to no unit are shown only to those who
+	// may read the audit log
+	return s.listAudit(w, r, auditScope(p, p.Can(auth.PermAuditRead)), f)
 }

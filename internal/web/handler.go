@@ -211,6 +211,14 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.writeError(w, r, rt.Kind, fault.ErrUnauthenticated)
 			return
 		}
+		if !isSafe(r.Method) && rt.Kind == kindPage {
+			// page forms are bounded like API bodies before the CSRF check reads them
+			limit := s.opts.MaxBody
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				limit = s.opts.MaxUpload + 1<<20
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
 		if rq.principal != nil && !bearer && !isSafe(r.Method) && !s.csrfOK(r, rq.principal) {
 			s.writeError(w, r, rt.Kind, errCSRF)
 			return

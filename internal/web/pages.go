@@ -144,6 +144,13 @@ type errorPage struct {
 // pageError shows a problem as a page; an anonymous visitor is sent to
 // the login page instead of a 401.
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, p Problem) {
+	if p.Status == http.StatusUnauthorized && r.Header.Get("HX-Request") == "true" {
+		// an htmx fragment request whose session has ended: send the
+		// whole page to the login form rather than swapping it into a part
+		w.Header().Set("HX-Redirect", "/login?next="+url.QueryEscape(r.Header.Get("HX-Current-URL")))
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if p.Status == http.StatusUnauthorized && r.Method == http.MethodGet {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
