@@ -62,4 +62,3 @@ func (s *Server) apiDownloadFile(w http.ResponseWriter, r *http.Request) error {
 	http.ServeContent(w, r, "", f.CreatedAt, fh)
 	return nil
 }
-
