@@ -9,6 +9,7 @@ import (
 
 	"kexie/internal/audit"
 	"kexie/internal/auth"
+	"kexie/internal/metric"
 	"kexie/internal/register"
 	"kexie/internal/store"
 	"kexie/internal/unit"
@@ -32,6 +33,7 @@ type App struct {
 	// Files keeps attachments under the data directory.
 	Files     *register.Files
 	Registers *register.Service
+	Metrics   *metric.Service
 }
 
 // Open opens the database named by cfg, migrates it and builds the services.
@@ -76,6 +78,7 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 	if err := a.Registers.EnsureBuiltin(ctx); err != nil {
 		return nil, err
 	}
+	a.Metrics = metric.NewService(db, a.Audit, a.Units, a.Registers)
 	return a, nil
 }
 

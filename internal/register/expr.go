@@ -3,6 +3,7 @@ package register
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -222,4 +223,39 @@ func (s *Schema) Evaluate(values map[string]any) error {
 		}
 	}
 	return c.Err()
+}
+
+// CompileFilter compiles a boolean expression over a record's fields,
+// for metrics that count the records matching it. An empty source
+// matches every record.
+func (s *Schema) CompileFilter(src string) (*vm.Program, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, nil
+	}
+	if len(src) > MaxExprLen {
+		return nil, fault.InvalidField("filter", "error.too_long", "max", MaxExprLen)
+	}
+	p, err := expr.Compile(src, expr.Env(s.exprEnv()), expr.AsBool(), expr.MaxNodes(500))
+	if err != nil {
+		return nil, fault.InvalidField("filter", "register.expr.invalid", "detail", err.Error())
+	}
+	return p, nil
+}
+
+// Matches says whether a record's values satisfy a compiled filter (nil
+// matches everything).
+func (s *Schema) Matches(p *vm.Program, values map[string]any) (bool, error) {
+	if p == nil {
+		return true, nil
+	}
+	env := make(map[string]any, len(s.Fields))
+	for _, f := range s.Fields {
+		env[f.Code] = f.exprValue(values[f.Code])
+	}
+	out, err := expr.Run(p, env)
+	if err != nil {
+		return false, err
+	}
+	ok, _ := out.(bool)
+	return ok, nil
 }

@@ -25,8 +25,9 @@ func System() Access { return Access{Read: Everything(), Write: Everything()} }
 
 // Service reads and changes units, their types and groups.
 type Service struct {
-	db    *store.DB
-	audit *audit.Log
+	db        *store.DB
+	audit     *audit.Log
+	moveHooks []MoveHook
 }
 
 // NewService returns the unit service over db.

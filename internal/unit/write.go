@@ -238,6 +238,11 @@ func (svc *Service) Move(ctx context.Context, a Access, code string, in Move) (U
 		if err != nil {
 			return err
 		}
+		for _, hook := range svc.moveHooks {
+			if err := hook(ctx, moved, before.Path); err != nil {
+				return err
+			}
+		}
 		return svc.audit.Record(ctx, audit.Change{Action: "move", Entity: "unit", EntityID: code, UnitPath: moved.Path,
 			Before: map[string]any{"parent": before.Parent, "path": before.Path},
 			After:  map[string]any{"parent": moved.Parent, "path": moved.Path}})
@@ -316,3 +321,11 @@ func (svc *Service) Reopen(ctx context.Context, a Access, code string) (Unit, er
 func Ancestors(path string) []string {
 	return slices.DeleteFunc(strings.Split(path, "/"), func(s string) bool { return s == "" })
 }
+
+// MoveHook is told of a unit moved to a new parent, inside the move's
+// transaction, with the unit's old path; figures kept per subtree use it
+// to move the unit's totals from its old ancestors to its new ones.
+type MoveHook func(ctx context.Context, moved Unit, oldPath string) error
+
+// OnMove adds a hook run by every move.
+func (svc *Service) OnMove(h MoveHook) { svc.moveHooks = append(svc.moveHooks, h) }

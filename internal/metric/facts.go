@@ -1,0 +1,307 @@
+package metric
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"kexie/internal/register"
+	"kexie/internal/unit"
+)
+
+// delta is a change of one fact row.
+type delta struct {
+	day, cat string
+	val, cnt int64
+}
+
+// contributions is what one record adds to a flow or average metric: its
+// value (or 1 when counting) on its day, in total and in its category.
+func (m *Metric) contributions(reg *register.Register, r *register.Record, sign int64) ([]delta, error) {
+	if r == nil {
+		return nil, nil
+	}
+	ok, err := reg.Schema.Matches(m.filter, r.Values)
+	if err != nil || !ok {
+		return nil, err
+	}
+	val := int64(1)
+	if m.Field != "" {
+		n, isNum := r.Values[m.Field].(int64)
+		if !isNum {
+			if m.Aggregation == Average {
+				return nil, nil // an empty value is not averaged in
+			}
+			n = 0
+		}
+		val = n
+	}
+	out := []delta{{day: r.Date, val: sign * val, cnt: sign}}
+	for _, cat := range categories(r.Values[m.Breakdown]) {
+		out = append(out, delta{day: r.Date, cat: cat, val: sign * val, cnt: sign})
+	}
+	return out, nil
+}
+
+func categories(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []string:
+		return x
+	case bool:
+		return []string{fmt.Sprint(x)}
+	}
+	return nil
+}
+
+// apply adds deltas to the facts of the unit at path and every ancestor.
+func (s *Service) apply(ctx context.Context, m *Metric, path string, ds []delta) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	ids, err := s.units.IDsOfPath(ctx, path)
+	if err != nil {
+		return err
+	}
+	merged := map[[2]string]*delta{}
+	var order [][2]string
+	for _, d := range ds {
+		k := [2]string{d.day, d.cat}
+		if e, ok := merged[k]; ok {
+			e.val += d.val
+			e.cnt += d.cnt
+			continue
+		}
+		dd := d
+		merged[k] = &dd
+		order = append(order, k)
+	}
+	q := s.db.Q(ctx)
+	for _, id := range ids {
+		for _, k := range order {
+			d := merged[k]
+			if d.val == 0 && d.cnt == 0 {
+				continue
+			}
+			if _, err := q.ExecContext(ctx, `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)
+				ON CONFLICT (metric_id, fact_version, unit_id, day, cat)
+				DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`,
+				m.ID, m.FactVersion, id, d.day, d.cat, d.val, d.cnt); err != nil {
+				return fmt.Errorf("metric %s facts: %w", m.Code, err)
+			}
+		}
+	}
+	return nil
+}
+
+// RecordChanged keeps the facts of every maintained metric of the
+// record's register current, inside the transaction of the write.
+func (s *Service) RecordChanged(ctx context.Context, reg *register.Register, before, after *register.Record) error {
+	if err := s.ensureLoaded(ctx); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	ms := s.byReg[reg.Code]
+	s.mu.RUnlock()
+	for _, m := range ms {
+		if m.Aggregation == Stock {
+			if err := s.stockChanged(ctx, m, reg, before, after); err != nil {
+				return err
+			}
+			continue
+		}
+		old, err := m.contributions(reg, before, -1)
+		if err != nil {
+			return err
+		}
+		nw, err := m.contributions(reg, after, 1)
+		if err != nil {
+			return err
+		}
+		if before != nil && after != nil && before.UnitPath == after.UnitPath {
+			if err := s.apply(ctx, m, after.UnitPath, append(old, nw...)); err != nil {
+				return err
+			}
+			continue
+		}
+		if before != nil {
+			if err := s.apply(ctx, m, before.UnitPath, old); err != nil {
+				return err
+			}
+		}
+		if after != nil {
+			if err := s.apply(ctx, m, after.UnitPath, nw); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// rebuild recomputes a metric's facts from every record.
+func (s *Service) rebuild(ctx context.Context, code string) error {
+	m, err := s.Get(ctx, code)
+	if err != nil || !m.maintained() {
+		return err
+	}
+	if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM metric_facts WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion); err != nil {
+		return err
+	}
+	if m.Aggregation == Stock {
+		return s.rebuildStock(ctx, m)
+	}
+	byPath := map[string][]delta{}
+	err = s.regs.EachRecord(ctx, unit.Everything(), m.Register, register.Filter{Sort: "id"}, func(reg *register.Register, r *register.Record) error {
+		ds, err := m.contributions(reg, r, 1)
+		byPath[r.UnitPath] = append(byPath[r.UnitPath], ds...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	paths := make([]string, 0, len(byPath))
+	for p := range byPath {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if err := s.apply(ctx, m, p, byPath[p]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A stock metric's value for a unit's subtree at a day is the sum, over
+// the series below it, of each series' latest value on or before that
+// day. A series is a unit's records that share the natural key apart
+// from the date (one volunteer organisation's reports, say). Facts hold
+// the steps of that sum: on each day a series' value changes, the
+// difference from its previous value; reading sums the steps up to the
+// period's end.
+
+// seriesKey names the series of a record.
+func seriesKey(reg *register.Register, r *register.Record) string {
+	parts := []string{r.UnitPath}
+	for _, k := range reg.Schema.NaturalKey {
+		if k != reg.Schema.DateField {
+			parts = append(parts, fmt.Sprint(r.Values[k]))
+		}
+	}
+	return strings.Join(parts, "\x1f")
+}
+
+// steps turns a series' records into its steps.
+func (m *Metric) steps(reg *register.Register, recs []*register.Record, sign int64) ([]delta, error) {
+	sort.Slice(recs, func(i, j int) bool {
+		if recs[i].Date != recs[j].Date {
+			return recs[i].Date < recs[j].Date
+		}
+		return recs[i].ID < recs[j].ID
+	})
+	var out []delta
+	var prev int64
+	for _, r := range recs {
+		ok, err := reg.Schema.Matches(m.filter, r.Values)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		v, _ := r.Values[m.Field].(int64)
+		if v != prev {
+			out = append(out, delta{day: r.Date, val: sign * (v - prev)})
+		}
+		prev = v
+	}
+	return out, nil
+}
+
+// seriesRecords reads the records of one series as they now are.
+func (s *Service) seriesRecords(ctx context.Context, reg *register.Register, r *register.Record) ([]*register.Record, error) {
+	var conds []register.Cond
+	for _, k := range reg.Schema.NaturalKey {
+		if k == reg.Schema.DateField {
+			continue
+		}
+		f, _ := reg.Schema.Field(k)
+		if r.Values[k] == nil {
+			conds = append(conds, register.Cond{Field: k, Op: "empty"})
+		} else {
+			conds = append(conds, register.Cond{Field: k, Op: "eq", Value: f.Format(r.Values[k], "")})
+		}
+	}
+	var out []*register.Record
+	err := s.regs.EachRecord(ctx, unit.Subtrees(r.UnitPath), reg.Code, register.Filter{Conds: conds, Sort: "id"}, func(_ *register.Register, x *register.Record) error {
+		if x.UnitPath == r.UnitPath && seriesKey(reg, x) == seriesKey(reg, r) {
+			out = append(out, x)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) stockChanged(ctx context.Context, m *Metric, reg *register.Register, before, after *register.Record) error {
+	for _, side := range []*register.Record{before, after} {
+		if side == nil {
+			continue
+		}
+		if side == after && before != nil && seriesKey(reg, before) == seriesKey(reg, after) {
+			continue // one series: handled once below with both states
+		}
+		now, err := s.seriesRecords(ctx, reg, side)
+		if err != nil {
+			return err
+		}
+		// the series before the write: now, with after removed and before put back
+		var then []*register.Record
+		for _, x := range now {
+			if after == nil || x.ID != after.ID {
+				then = append(then, x)
+			}
+		}
+		if before != nil && seriesKey(reg, before) == seriesKey(reg, side) {
+			then = append(then, before)
+		}
+		oldSteps, err := m.steps(reg, then, -1)
+		if err != nil {
+			return err
+		}
+		newSteps, err := m.steps(reg, now, 1)
+		if err != nil {
+			return err
+		}
+		if err := s.apply(ctx, m, side.UnitPath, append(oldSteps, newSteps...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) rebuildStock(ctx context.Context, m *Metric) error {
+	series := map[string][]*register.Record{}
+	var reg *register.Register
+	err := s.regs.EachRecord(ctx, unit.Everything(), m.Register, register.Filter{Sort: "id"}, func(rg *register.Register, r *register.Record) error {
+		reg = rg
+		k := seriesKey(rg, r)
+		series[k] = append(series[k], r)
+		return nil
+	})
+	if err != nil || reg == nil {
+		return err
+	}
+	for _, recs := range series {
+		st, err := m.steps(reg, recs, 1)
+		if err != nil {
+			return err
+		}
+		if err := s.apply(ctx, m, recs[0].UnitPath, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package metric
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"kexie/internal/unit"
+)
+
+// unitMoved moves a unit's subtree totals, for every metric, from its old
+// ancestors to its new ones: the unit's own facts are those totals.
+func (s *Service) unitMoved(ctx context.Context, moved unit.Unit, oldPath string) error {
+	oldParent := strings.TrimSuffix(oldPath, moved.Code+"/")
+	newParent := strings.TrimSuffix(moved.Path, moved.Code+"/")
+	oldIDs, err := s.units.IDsOfPath(ctx, oldParent)
+	if err != nil {
+		return err
+	}
+	newIDs, err := s.units.IDsOfPath(ctx, newParent)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT metric_id, fact_version, day, cat, val, cnt FROM metric_facts WHERE unit_id = $1`, moved.ID)
+	if err != nil {
+		return err
+	}
+	type fact struct {
+		metric   int64
+		version  int
+		day, cat string
+		val, cnt int64
+	}
+	var facts []fact
+	for rows.Next() {
+		var f fact
+		if err := rows.Scan(&f.metric, &f.version, &f.day, &f.cat, &f.val, &f.cnt); err != nil {
+			rows.Close()
+			return err
+		}
+		facts = append(facts, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range facts {
+		for _, side := range []struct {
+			ids  []int64
+			sign int64
+		}{{oldIDs, -1}, {newIDs, 1}} {
+			for _, id := range side.ids {
+				if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt)
+					VALUES ($1, $2, $3, $4, $5, $6, $7)
+					ON CONFLICT (metric_id, fact_version, unit_id, day, cat)
+					DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`,
+					f.metric, f.version, id, f.day, f.cat, side.sign*f.val, side.sign*f.cnt); err != nil {
+					return fmt.Errorf("move facts: %w", err)
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,254 @@
+package metric
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+
+	"kexie/internal/audit"
+	"kexie/internal/fault"
+	"kexie/internal/register"
+	"kexie/internal/store"
+	"kexie/internal/unit"
+)
+
+// Metric is a stored definition.
+type Metric struct {
+	ID          int64  `json:"-"`
+	Version     int    `json:"version"`
+	FactVersion int    `json:"-"`
+	State       string `json:"state"`
+	Progress    int    `json:"progress"`
+	Def
+	filter *vm.Program
+}
+
+// maintained says whether the metric keeps facts (the others are
+// recounted or computed when read).
+func (m *Metric) maintained() bool {
+	return m.Source == FromRegister && (m.Aggregation == Flow || m.Aggregation == Average || m.Aggregation == Stock)
+}
+
+// Service defines metrics, maintains their facts and reads figures.
+type Service struct {
+	db    *store.DB
+	regs  *register.Service
+	units *unit.Service
+	audit *audit.Log
+
+	mu    sync.RWMutex
+	byReg map[string][]*Metric // register code → maintained metrics
+	all   map[string]*Metric
+}
+
+// NewService returns the metric service and subscribes it to record
+// changes, so facts change in the transaction of every write.
+func NewService(db *store.DB, log *audit.Log, units *unit.Service, regs *register.Service) *Service {
+	s := &Service{db: db, regs: regs, units: units, audit: log}
+	regs.Observe(s)
+	units.OnMove(s.unitMoved)
+	return s
+}
+
+// load reads every definition into memory; called after each change.
+func (s *Service) load(ctx context.Context) error {
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, version, fact_version, state, progress, def_json FROM metrics`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	// read every row before resolving registers: PostgreSQL runs one
+	// statement at a time on a transaction's connection
+	var loaded []*Metric
+	for rows.Next() {
+		m := &Metric{}
+		var body string
+		if err := rows.Scan(&m.ID, &m.Version, &m.FactVersion, &m.State, &m.Progress, &body); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(body), &m.Def); err != nil {
+			return fmt.Errorf("metric definition: %w", err)
+		}
+		loaded = append(loaded, m)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	all := map[string]*Metric{}
+	byReg := map[string][]*Metric{}
+	for _, m := range loaded {
+		if m.Source == FromRegister {
+			reg, err := s.regs.Get(ctx, m.Register)
+			if err != nil {
+				return err
+			}
+			if m.filter, err = reg.Schema.CompileFilter(m.Filter); err != nil {
+				return err
+			}
+			if m.maintained() {
+				byReg[m.Register] = append(byReg[m.Register], m)
+			}
+		}
+		all[m.Code] = m
+	}
+	s.mu.Lock()
+	s.all, s.byReg = all, byReg
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Service) ensureLoaded(ctx context.Context) error {
+	s.mu.RLock()
+	ok := s.all != nil
+	s.mu.RUnlock()
+	if ok {
+		return nil
+	}
+	return s.load(ctx)
+}
+
+// Get returns a metric's definition.
+func (s *Service) Get(ctx context.Context, code string) (*Metric, error) {
+	if err := s.ensureLoaded(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.all[code]
+	if !ok {
+		return nil, fault.NotFound("metric", code)
+	}
+	return m, nil
+}
+
+// List returns every metric.
+func (s *Service) List(ctx context.Context) ([]*Metric, error) {
+	if err := s.ensureLoaded(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*Metric, 0, len(s.all))
+	for _, m := range s.all {
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// Define creates or changes a metric and rebuilds its facts from the
+// records in the same transaction.
+func (s *Service) Define(ctx context.Context, d Def) (*Metric, error) {
+	if err := s.ensureLoaded(ctx); err != nil {
+		return nil, err
+	}
+	var reg *register.Register
+	if d.Source == FromRegister {
+		r, err := s.regs.Get(ctx, d.Register)
+		if err == nil {
+			reg = r
+		} else if !errors.Is(err, fault.ErrNotFound) {
+			return nil, err
+		}
+	}
+	lookup := func(code string) (*Def, bool) {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		m, ok := s.all[code]
+		if !ok {
+			return nil, false
+		}
+		return &m.Def, true
+	}
+	if err := d.check(reg, lookup); err != nil {
+		return nil, err
+	}
+	if reg != nil {
+		if _, err := reg.Schema.CompileFilter(d.Filter); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.checkCycle(d); err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		now := time.Now().UTC()
+		var id int64
+		var version, factVersion int
+		err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT id, version, fact_version FROM metrics WHERE code = $1`, d.Code).Scan(&id, &version, &factVersion)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if err := s.db.Q(ctx).QueryRowContext(ctx, `INSERT INTO metrics(code, version, def_json, created_at, updated_at)
+				VALUES ($1, 1, $2, $3, $3) RETURNING id`, d.Code, string(body), now).Scan(&id); err != nil {
+				return err
+			}
+			factVersion = 1
+		case err != nil:
+			return err
+		default:
+			factVersion++
+			if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE metrics SET version = version + 1, def_json = $1, fact_version = $2, updated_at = $3 WHERE id = $4`,
+				string(body), factVersion, now, id); err != nil {
+				return err
+			}
+			if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM metric_facts WHERE metric_id = $1 AND fact_version <> $2`, id, factVersion); err != nil {
+				return err
+			}
+		}
+		if err := s.load(ctx); err != nil {
+			return err
+		}
+		if err := s.rebuild(ctx, d.Code); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Change{Action: "define", Entity: "metric", EntityID: d.Code, After: d})
+	})
+	if err != nil {
+		_ = s.load(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s.Get(ctx, d.Code)
+}
+
+// checkCycle refuses a formula that depends on itself through others.
+func (s *Service) checkCycle(d Def) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	seen := map[string]bool{}
+	var visit func(code string) bool
+	visit = func(code string) bool {
+		if code == d.Code {
+			return true
+		}
+		if seen[code] {
+			return false
+		}
+		seen[code] = true
+		m, ok := s.all[code]
+		if !ok {
+			return false
+		}
+		for _, dep := range m.Def.deps() {
+			if visit(dep) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, dep := range d.deps() {
+		if visit(dep) {
+			return fault.InvalidField("formula", "metric.cycle", "code", dep)
+		}
+	}
+	return nil
+}

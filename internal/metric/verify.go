@@ -1,0 +1,122 @@
+package metric
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"kexie/internal/register"
+	"kexie/internal/unit"
+)
+
+// Difference is a fact whose maintained value differs from a
+// recomputation from the records.
+type Difference struct {
+	Metric string   `json:"metric"`
+	UnitID int64    `json:"unit_id"`
+	Day    string   `json:"day"`
+	Cat    string   `json:"cat"`
+	Stored [2]int64 `json:"stored"` // val, cnt
+	Want   [2]int64 `json:"want"`
+}
+
+// Verify recomputes the facts of a metric (every maintained metric when
+// code is "") from the raw records and returns every difference from
+// the maintained facts. It writes nothing.
+func (s *Service) Verify(ctx context.Context, code string) ([]Difference, error) {
+	ms, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Code < ms[j].Code })
+	var out []Difference
+	for _, m := range ms {
+		if (code != "" && m.Code != code) || !m.maintained() {
+			continue
+		}
+		want, err := s.expected(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		got := map[factKey][2]int64{}
+		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT unit_id, day, cat, val, cnt FROM metric_facts WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k factKey
+			var v [2]int64
+			if err := rows.Scan(&k.unit, &k.day, &k.cat, &v[0], &v[1]); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if v != [2]int64{} {
+				got[k] = v
+			}
+		}
+		rows.Close()
+		for k, w := range want {
+			if w != [2]int64{} && got[k] != w {
+				out = append(out, Difference{Metric: m.Code, UnitID: k.unit, Day: k.day, Cat: k.cat, Stored: got[k], Want: w})
+			}
+		}
+		for k, g := range got {
+			if w := want[k]; w == [2]int64{} {
+				out = append(out, Difference{Metric: m.Code, UnitID: k.unit, Day: k.day, Cat: k.cat, Stored: g})
+			}
+		}
+	}
+	return out, nil
+}
+
+type factKey struct {
+	unit     int64
+	day, cat string
+}
+
+// expected computes a metric's facts from scratch, in memory.
+func (s *Service) expected(ctx context.Context, m *Metric) (map[factKey][2]int64, error) {
+	want := map[factKey][2]int64{}
+	add := func(path string, ds []delta) error {
+		ids, err := s.units.IDsOfPath(ctx, path)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			for _, d := range ds {
+				k := factKey{id, d.day, d.cat}
+				v := want[k]
+				want[k] = [2]int64{v[0] + d.val, v[1] + d.cnt}
+			}
+		}
+		return nil
+	}
+	series := map[string][]*register.Record{}
+	var reg *register.Register
+	err := s.regs.EachRecord(ctx, unit.Everything(), m.Register, register.Filter{Sort: "id"}, func(rg *register.Register, r *register.Record) error {
+		reg = rg
+		if m.Aggregation == Stock {
+			k := seriesKey(rg, r)
+			series[k] = append(series[k], r)
+			return nil
+		}
+		ds, err := m.contributions(rg, r, 1)
+		if err != nil {
+			return err
+		}
+		return add(r.UnitPath, ds)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("verify %s: %w", m.Code, err)
+	}
+	for _, recs := range series {
+		st, err := m.steps(reg, recs, 1)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(recs[0].UnitPath, st); err != nil {
+			return nil, err
+		}
+	}
+	return want, nil
+}
