@@ -30,4 +30,3 @@ func (s *Service) Reveal(ctx context.Context, acc Access, code string, id int64,
 	})
 	return out, err
 }
-
