@@ -26,6 +26,17 @@ func (m *Metric) contributions(reg *register.Register, r *register.Record, sign 
 	if err != nil || !ok {
 		return nil, err
 	}
+	if m.Aggregation == Distinct {
+		v := r.Values[m.Field]
+		if v == nil {
+			return nil, nil
+		}
+		var out []delta
+		for _, x := range categoriesOrValue(v) {
+			out = append(out, delta{day: r.Date[:7], cat: x, cnt: sign})
+		}
+		return out, nil
+	}
 	val := int64(1)
 	if m.Field != "" {
 		n, isNum := r.Values[m.Field].(int64)
@@ -42,6 +53,22 @@ func (m *Metric) contributions(reg *register.Register, r *register.Record, sign 
 		out = append(out, delta{day: r.Date, cat: cat, val: sign * val, cnt: sign})
 	}
 	return out, nil
+}
+
+// upsertSQL adds to one fact row of the metric's table: metric_facts
+// (day, category, value, count) or, for distinct counts, metric_values
+// (month, value, count).
+func (m *Metric) upsertSQL() string {
+	if m.Aggregation == Distinct {
+		return `INSERT INTO metric_values(metric_id, fact_version, unit_id, month, value, cnt)
+				VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (metric_id, fact_version, unit_id, month, value)
+				DO UPDATE SET cnt = metric_values.cnt + excluded.cnt`
+	}
+	return `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)
+				ON CONFLICT (metric_id, fact_version, unit_id, day, cat)
+				DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`
 }
 
 func categories(v any) []string {
@@ -79,22 +106,27 @@ func (s *Service) apply(ctx context.Context, m *Metric, path string, ds []delta)
 		order = append(order, k)
 	}
 	q := s.db.Q(ctx)
+	stmt := m.upsertSQL()
 	for _, id := range ids {
 		for _, k := range order {
 			d := merged[k]
 			if d.val == 0 && d.cnt == 0 {
 				continue
 			}
-			if _, err := q.ExecContext(ctx, `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)
-				ON CONFLICT (metric_id, fact_version, unit_id, day, cat)
-				DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`,
-				m.ID, m.FactVersion, id, d.day, d.cat, d.val, d.cnt); err != nil {
+			if _, err := q.ExecContext(ctx, stmt, m.factArgs(id, d)...); err != nil {
 				return fmt.Errorf("metric %s facts: %w", m.Code, err)
 			}
 		}
 	}
 	return nil
+}
+
+// factArgs are the arguments of upsertSQL for one fact.
+func (m *Metric) factArgs(unitID int64, d *delta) []any {
+	if m.Aggregation == Distinct {
+		return []any{m.ID, m.FactVersion, unitID, d.day, d.cat, d.cnt}
+	}
+	return []any{m.ID, m.FactVersion, unitID, d.day, d.cat, d.val, d.cnt}
 }
 
 // RecordChanged keeps the facts of every maintained metric of the
@@ -141,35 +173,78 @@ func (s *Service) RecordChanged(ctx context.Context, reg *register.Register, bef
 	return nil
 }
 
-// rebuild recomputes a metric's facts from every record.
+// rebuild recomputes a metric's facts from every record: they are
+// computed in memory (as Verify does) and written in multi-row inserts.
 func (s *Service) rebuild(ctx context.Context, code string) error {
 	m, err := s.Get(ctx, code)
 	if err != nil || !m.maintained() {
 		return err
 	}
-	if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM metric_facts WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion); err != nil {
+	if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+m.table()+` WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion); err != nil {
 		return err
 	}
-	if m.Aggregation == Stock {
-		return s.rebuildStock(ctx, m)
-	}
-	byPath := map[string][]delta{}
-	err = s.regs.EachRecord(ctx, unit.Everything(), m.Register, register.Filter{Sort: "id"}, func(reg *register.Register, r *register.Record) error {
-		ds, err := m.contributions(reg, r, 1)
-		byPath[r.UnitPath] = append(byPath[r.UnitPath], ds...)
-		return err
-	})
+	facts, err := s.computeFacts(ctx, m)
 	if err != nil {
 		return err
 	}
-	paths := make([]string, 0, len(byPath))
-	for p := range byPath {
-		paths = append(paths, p)
+	return s.insertFacts(ctx, m, facts)
+}
+
+// table is where a metric's facts live.
+func (m *Metric) table() string {
+	if m.Aggregation == Distinct {
+		return "metric_values"
 	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		if err := s.apply(ctx, m, p, byPath[p]); err != nil {
-			return err
+	return "metric_facts"
+}
+
+// insertFacts writes computed facts in batches of multi-row inserts.
+func (s *Service) insertFacts(ctx context.Context, m *Metric, facts map[factKey][2]int64) error {
+	keys := make([]factKey, 0, len(facts))
+	for k, v := range facts {
+		if v != [2]int64{} {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.unit != b.unit {
+			return a.unit < b.unit
+		}
+		if a.day != b.day {
+			return a.day < b.day
+		}
+		return a.cat < b.cat
+	})
+	head := `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt) VALUES `
+	width := 7
+	if m.Aggregation == Distinct {
+		head, width = `INSERT INTO metric_values(metric_id, fact_version, unit_id, month, value, cnt) VALUES `, 6
+	}
+	const batch = 400
+	for start := 0; start < len(keys); start += batch {
+		end := min(start+batch, len(keys))
+		var b strings.Builder
+		b.WriteString(head)
+		args := make([]any, 0, (end-start)*width)
+		for i, k := range keys[start:end] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			for j := 0; j < width; j++ {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, "$%d", len(args)+j+1)
+			}
+			b.WriteByte(')')
+			v := facts[k]
+			d := &delta{day: k.day, cat: k.cat, val: v[0], cnt: v[1]}
+			args = append(args, m.factArgs(k.unit, d)...)
+		}
+		if _, err := s.db.Q(ctx).ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("metric %s: write facts: %w", m.Code, err)
 		}
 	}
 	return nil
@@ -276,30 +351,6 @@ func (s *Service) stockChanged(ctx context.Context, m *Metric, reg *register.Reg
 			return err
 		}
 		if err := s.apply(ctx, m, side.UnitPath, append(oldSteps, newSteps...)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Service) rebuildStock(ctx context.Context, m *Metric) error {
-	series := map[string][]*register.Record{}
-	var reg *register.Register
-	err := s.regs.EachRecord(ctx, unit.Everything(), m.Register, register.Filter{Sort: "id"}, func(rg *register.Register, r *register.Record) error {
-		reg = rg
-		k := seriesKey(rg, r)
-		series[k] = append(series[k], r)
-		return nil
-	})
-	if err != nil || reg == nil {
-		return err
-	}
-	for _, recs := range series {
-		st, err := m.steps(reg, recs, 1)
-		if err != nil {
-			return err
-		}
-		if err := s.apply(ctx, m, recs[0].UnitPath, st); err != nil {
 			return err
 		}
 	}

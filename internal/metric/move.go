@@ -21,7 +21,21 @@ func (s *Service) unitMoved(ctx context.Context, moved unit.Unit, oldPath string
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT metric_id, fact_version, day, cat, val, cnt FROM metric_facts WHERE unit_id = $1`, moved.ID)
+	for _, t := range []struct{ table, day, cat, val string }{
+		{"metric_facts", "day", "cat", "val"},
+		{"metric_values", "month", "value", "0"},
+	} {
+		if err := s.moveTable(ctx, t.table, t.day, t.cat, t.val, moved.ID, oldIDs, newIDs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveTable moves the unit's rows of one fact table from its old
+// ancestors to its new ones.
+func (s *Service) moveTable(ctx context.Context, table, dayCol, catCol, valCol string, unitID int64, oldIDs, newIDs []int64) error {
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT metric_id, fact_version, `+dayCol+`, `+catCol+`, `+valCol+`, cnt FROM `+table+` WHERE unit_id = $1`, unitID)
 	if err != nil {
 		return err
 	}
@@ -44,17 +58,26 @@ func (s *Service) unitMoved(ctx context.Context, moved unit.Unit, oldPath string
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	var stmt string
+	if table == "metric_values" {
+		stmt = `INSERT INTO metric_values(metric_id, fact_version, unit_id, month, value, cnt) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (metric_id, fact_version, unit_id, month, value) DO UPDATE SET cnt = metric_values.cnt + excluded.cnt`
+	} else {
+		stmt = `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (metric_id, fact_version, unit_id, day, cat)
+			DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`
+	}
 	for _, f := range facts {
 		for _, side := range []struct {
 			ids  []int64
 			sign int64
 		}{{oldIDs, -1}, {newIDs, 1}} {
 			for _, id := range side.ids {
-				if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt)
-					VALUES ($1, $2, $3, $4, $5, $6, $7)
-					ON CONFLICT (metric_id, fact_version, unit_id, day, cat)
-					DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`,
-					f.metric, f.version, id, f.day, f.cat, side.sign*f.val, side.sign*f.cnt); err != nil {
+				args := []any{f.metric, f.version, id, f.day, f.cat, side.sign * f.val, side.sign * f.cnt}
+				if table == "metric_values" {
+					args = append(args[:5], side.sign*f.cnt)
+				}
+				if _, err := s.db.Q(ctx).ExecContext(ctx, stmt, args...); err != nil {
 					return fmt.Errorf("move facts: %w", err)
 				}
 			}

@@ -32,7 +32,7 @@ type Metric struct {
 // maintained says whether the metric keeps facts (the others are
 // recounted or computed when read).
 func (m *Metric) maintained() bool {
-	return m.Source == FromRegister && (m.Aggregation == Flow || m.Aggregation == Average || m.Aggregation == Stock)
+	return m.Source == FromRegister && (m.Aggregation == Flow || m.Aggregation == Average || m.Aggregation == Stock || m.Aggregation == Distinct)
 }
 
 // Service defines metrics, maintains their facts and reads figures.

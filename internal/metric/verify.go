@@ -34,12 +34,16 @@ func (s *Service) Verify(ctx context.Context, code string) ([]Difference, error)
 		if (code != "" && m.Code != code) || !m.maintained() {
 			continue
 		}
-		want, err := s.expected(ctx, m)
+		want, err := s.computeFacts(ctx, m)
 		if err != nil {
 			return nil, err
 		}
 		got := map[factKey][2]int64{}
-		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT unit_id, day, cat, val, cnt FROM metric_facts WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion)
+		q := `SELECT unit_id, day, cat, val, cnt FROM metric_facts WHERE metric_id = $1 AND fact_version = $2`
+		if m.Aggregation == Distinct {
+			q = `SELECT unit_id, month, value, 0, cnt FROM metric_values WHERE metric_id = $1 AND fact_version = $2`
+		}
+		rows, err := s.db.Q(ctx).QueryContext(ctx, q, m.ID, m.FactVersion)
 		if err != nil {
 			return nil, err
 		}
@@ -74,9 +78,28 @@ type factKey struct {
 	day, cat string
 }
 
-// expected computes a metric's facts from scratch, in memory.
-func (s *Service) expected(ctx context.Context, m *Metric) (map[factKey][2]int64, error) {
+// computeFacts computes a metric's facts from scratch, in memory.
+func (s *Service) computeFacts(ctx context.Context, m *Metric) (map[factKey][2]int64, error) {
 	want := map[factKey][2]int64{}
+	byPath := map[string][]delta{}
+	series := map[string][]*register.Record{}
+	var reg *register.Register
+	// gather first, resolve units after: a transaction's connection runs
+	// one statement at a time on PostgreSQL
+	err := s.regs.EachRecord(ctx, unit.Everything(), m.Register, register.Filter{Sort: "id"}, func(rg *register.Register, r *register.Record) error {
+		reg = rg
+		if m.Aggregation == Stock {
+			k := seriesKey(rg, r)
+			series[k] = append(series[k], r)
+			return nil
+		}
+		ds, err := m.contributions(rg, r, 1)
+		byPath[r.UnitPath] = append(byPath[r.UnitPath], ds...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("verify %s: %w", m.Code, err)
+	}
 	add := func(path string, ds []delta) error {
 		ids, err := s.units.IDsOfPath(ctx, path)
 		if err != nil {
@@ -91,23 +114,10 @@ func (s *Service) expected(ctx context.Context, m *Metric) (map[factKey][2]int64
 		}
 		return nil
 	}
-	series := map[string][]*register.Record{}
-	var reg *register.Register
-	err := s.regs.EachRecord(ctx, unit.Everything(), m.Register, register.Filter{Sort: "id"}, func(rg *register.Register, r *register.Record) error {
-		reg = rg
-		if m.Aggregation == Stock {
-			k := seriesKey(rg, r)
-			series[k] = append(series[k], r)
-			return nil
+	for path, ds := range byPath {
+		if err := add(path, ds); err != nil {
+			return nil, err
 		}
-		ds, err := m.contributions(rg, r, 1)
-		if err != nil {
-			return err
-		}
-		return add(r.UnitPath, ds)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("verify %s: %w", m.Code, err)
 	}
 	for _, recs := range series {
 		st, err := m.steps(reg, recs, 1)

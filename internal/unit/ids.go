@@ -10,7 +10,29 @@ import (
 // IDsOfPath returns the ids of the units on a materialised path, root
 // first: the units whose subtree figures a record at the path's unit
 // counts in.
+//
+// Codes and ids never change, so a path always names the same ids: the
+// answer is cached (a move gives a unit a new path, not new ids).
 func (svc *Service) IDsOfPath(ctx context.Context, path string) ([]int64, error) {
+	if v, ok := svc.pathIDs.Load(path); ok {
+		return v.([]int64), nil
+	}
+	ids, err := svc.idsOfPath(ctx, path)
+	if err != nil || len(ids) != len(Ancestors(path)) {
+		return ids, err // a path with an unknown code is not cached
+	}
+	if svc.pathIDsN.Add(1) > maxCachedPaths {
+		svc.pathIDs.Clear()
+		svc.pathIDsN.Store(0)
+	}
+	svc.pathIDs.Store(path, ids)
+	return ids, nil
+}
+
+// maxCachedPaths bounds the cache of IDsOfPath.
+const maxCachedPaths = 200_000
+
+func (svc *Service) idsOfPath(ctx context.Context, path string) ([]int64, error) {
 	codes := Ancestors(path)
 	if len(codes) == 0 {
 		return nil, nil

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"kexie/internal/audit"
@@ -28,6 +30,8 @@ type Service struct {
 	db        *store.DB
 	audit     *audit.Log
 	moveHooks []MoveHook
+	pathIDs   sync.Map // path → []int64, see IDsOfPath
+	pathIDsN  atomic.Int64
 }
 
 // NewService returns the unit service over db.

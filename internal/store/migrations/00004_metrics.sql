@@ -29,6 +29,21 @@ CREATE TABLE metric_facts (
     PRIMARY KEY (metric_id, fact_version, unit_id, day, cat)
 );
 
+-- Distinct values behind a distinct-count metric: how many records of a
+-- unit's subtree carry each value in each month. A distinct count over
+-- whole months is a count of the values with cnt > 0 — an index range of
+-- one unit, bounded by the values involved, never summed across units.
+CREATE TABLE metric_values (
+    metric_id    BIGINT NOT NULL,
+    fact_version INTEGER NOT NULL,
+    unit_id      BIGINT NOT NULL,
+    month        TEXT NOT NULL,
+    value        TEXT NOT NULL,
+    cnt          BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (metric_id, fact_version, unit_id, month, value)
+);
+
 -- +goose Down
+DROP TABLE metric_values;
 DROP TABLE metric_facts;
 DROP TABLE metrics;
