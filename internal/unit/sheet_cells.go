@@ -5,7 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+
+	"kexie/internal/sheet"
 )
 
 // The cell normalisers forgive what is not the user's fault — spaces
@@ -14,22 +15,9 @@ import (
 
 // foldWidth turns full-width ASCII (０-９, Ａ-Ｚ, －, ／ …) and the
 // ideographic space into their ordinary forms.
-func foldWidth(s string) string {
-	if !strings.ContainsFunc(s, isWide) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFF01 + '!'
-		case r == 0x3000:
-			return ' '
-		}
-		return r
-	}, s)
-}
+func foldWidth(s string) string { return sheet.FoldWidth(s) }
 
-func isWide(r rune) bool { return (r >= 0xFF01 && r <= 0xFF5E) || r == 0x3000 }
+func isWide(r rune) bool { return sheet.IsWide(r) }
 
 var wholeFloatRE = regexp.MustCompile(`^[0-9]+\.0+$`)
 
@@ -139,52 +127,21 @@ func splitList(s string) []string {
 	return out
 }
 
-// headerKey reduces a header to what identifies it: width folded, lower
-// case, no spaces, '_', '-', '*' or bracketed remarks such as (必填).
-func headerKey(s string) string {
-	s = strings.ToLower(foldWidth(s))
-	var b strings.Builder
-	depth := 0
-	for _, r := range s {
-		switch {
-		case r == '(' || r == '（' || r == '[' || r == '【':
-			depth++
-		case r == ')' || r == '）' || r == ']' || r == '】':
-			if depth > 0 {
-				depth--
-			}
-		case depth > 0, unicode.IsSpace(r), r == '_', r == '-', r == '*', r == '.', r == ':', r == '：':
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // headerColumns maps every accepted header key to its column.
-var headerColumns = func() map[string]column {
-	m := map[string]column{}
+var headerColumns = func() sheet.Headers {
+	h := sheet.Headers{}
 	for c := range numColumns {
 		spec := columnSpecs[c]
-		for _, name := range append([]string{spec.zh, spec.en, spec.field}, spec.aliases...) {
-			m[headerKey(name)] = c
-		}
+		h.Add(int(c), append([]string{spec.zh, spec.en, spec.field}, spec.aliases...)...)
 	}
-	return m
+	return h
 }()
 
 // matchHeader finds the column a header names: the whole header, or any
 // of its parts split on '/' or '|' ("代码 / Code", "Code|代码").
 func matchHeader(s string) (column, bool) {
-	if c, ok := headerColumns[headerKey(s)]; ok {
-		return c, true
-	}
-	for _, part := range strings.FieldsFunc(foldWidth(s), func(r rune) bool { return r == '/' || r == '|' || r == '\n' }) {
-		if c, ok := headerColumns[headerKey(part)]; ok {
-			return c, true
-		}
-	}
-	return 0, false
+	c, ok := headerColumns.Match(s)
+	return column(c), ok
 }
 
 // vocab resolves what users type for types and groups — a code in any

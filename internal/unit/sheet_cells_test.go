@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 func TestNormalizeDate(t *testing.T) {
@@ -133,32 +131,6 @@ func TestVocab(t *testing.T) {
 	}
 	if c, ok := v.groupCode("苏南"); !ok || c != "southern" {
 		t.Errorf("groupCode(苏南) = %q, %v", c, ok)
-	}
-}
-
-func TestDecodeText(t *testing.T) {
-	gb, err := simplifiedchinese.GB18030.NewEncoder().String("代码,类型\n320100,市级科协\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases := []struct {
-		name string
-		in   []byte
-		want string
-		ok   bool
-	}{
-		{"utf-8", []byte("代码,类型\n"), "代码,类型\n", true},
-		{"utf-8 bom", []byte("\xEF\xBB\xBF代码\n"), "代码\n", true},
-		{"gb18030", []byte(gb), "代码,类型\n320100,市级科协\n", true},
-		{"utf-16le bom", []byte{0xFF, 0xFE, 'a', 0, '\t', 0, 'b', 0}, "a\tb", true},
-		{"binary", []byte{0, 1, 2, 3, 0xFF}, "", false},
-		{"nul", []byte("a\x00b"), "", false},
-	}
-	for _, c := range cases {
-		got, ok := decodeText(c.in)
-		if ok != c.ok || (ok && got != c.want) {
-			t.Errorf("%s: decodeText = %q, %v; want %q, %v", c.name, got, ok, c.want, c.ok)
-		}
 	}
 }
 

@@ -10,63 +10,18 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"kexie/internal/audit"
 	"kexie/internal/fault"
+	"kexie/internal/sheet"
 	"kexie/internal/store"
 )
 
 // Problem is one thing wrong with an imported file, pointing at its cell.
-type Problem struct {
-	Sheet  string         `json:"sheet"`
-	Row    int            `json:"row"`    // as Excel numbers it; 0 for the file as a whole
-	Column string         `json:"column"` // the letter; "" for a whole row or a missing column
-	Header string         `json:"header"` // the column's header, "类型 / Type"
-	Field  string         `json:"field"`  // the column's field: code, type, name_zh …
-	Value  string         `json:"value"`  // the cell as the file holds it
-	Key    string         `json:"key"`    // translation key of the reason
-	Args   map[string]any `json:"args,omitempty"`
-}
-
-// Cell is where the problem is, as Excel writes it: 组织机构!C5, or
-// 组织机构!5 for a whole row; "" for the file as a whole.
-func (p Problem) Cell() string {
-	if p.Row == 0 {
-		return ""
-	}
-	sheet := p.Sheet
-	if strings.ContainsAny(sheet, " -'!()") {
-		sheet = "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
-	}
-	return fmt.Sprintf("%s!%s%d", sheet, p.Column, p.Row)
-}
+type Problem = sheet.Problem
 
 // ImportProblems is a refused import: every problem found, nothing
 // written. It unwraps to fault.ErrInvalid.
-type ImportProblems struct {
-	Problems []Problem
-	// Format is the file's format as read (FormatXLSX or FormatCSV), ""
-	// when it could not be read.
-	Format string
-}
-
-// Error summarises the problems, for logs.
-func (e *ImportProblems) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "import refused: %d problem(s)", len(e.Problems))
-	for i, p := range e.Problems {
-		if i == 3 {
-			b.WriteString("; …")
-			break
-		}
-		fmt.Fprintf(&b, "; %s %s %s", p.Cell(), p.Field, p.Key)
-	}
-	return b.String()
-}
-
-// Unwrap makes errors.Is(err, fault.ErrInvalid) true.
-func (e *ImportProblems) Unwrap() error { return fault.ErrInvalid }
+type ImportProblems = sheet.Refused
 
 // ImportOptions tune an import; the zero value is a real import within
 // the default limits.
@@ -94,10 +49,6 @@ type ImportResult struct {
 	Sheet     string `json:"sheet"`
 	SHA256    string `json:"sha256"`
 }
-
-// maxProblems bounds the problems listed for one file; a file with more is
-// wrong throughout and the first ones show how.
-const maxProblems = 10_000
 
 var errDryRun = errors.New("dry run")
 
@@ -466,23 +417,7 @@ func sameSet(a, b []string) bool {
 }
 
 // sortProblems orders problems by row, then column, and bounds how many.
-func sortProblems(probs []Problem) []Problem {
-	colNum := func(s string) int {
-		n, _ := excelize.ColumnNameToNumber(s)
-		return n
-	}
-	slices.SortStableFunc(probs, func(a, b Problem) int {
-		if a.Row != b.Row {
-			return a.Row - b.Row
-		}
-		return colNum(a.Column) - colNum(b.Column)
-	})
-	if len(probs) > maxProblems {
-		rest := len(probs) - maxProblems
-		probs = append(probs[:maxProblems:maxProblems], Problem{Sheet: probs[0].Sheet, Key: "sheet.problems.more", Args: map[string]any{"count": rest}})
-	}
-	return probs
-}
+func sortProblems(probs []Problem) []Problem { return sheet.SortProblems(probs) }
 
 // unitsByCode returns the stored units with the given codes, whatever the
 // scope: the caller decides what the caller may know of them.
