@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
+	"kexie/internal/auth"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
 )
@@ -360,6 +361,53 @@ func TestOpenAPIResponses(t *testing.T) {
 		c.upload("/api/v1/imports/units?dry_run=1", "nanjing", "units.csv", sheet, 200)
 		c.upload("/api/v1/imports/units", "xuanwu", "units.csv", sheet, 403)
 		c.upload("/api/v1/imports/units", "nanjing", "bad.csv", []byte("代码,类型\nX9,town\n"), 422)
+
+		// registers, their records and attachments (the rest in api_records_test.go)
+		addUser(t, c.e, "approver", auth.RoleApprover, "320100")
+		c.call("PUT", "/api/v1/registers/test_events", "admin", map[string]any{"schema": eventsSchema()}, 200)
+		c.call("PUT", "/api/v1/registers/test_events", "nanjing", map[string]any{"schema": eventsSchema()}, 403)
+		c.call("PUT", "/api/v1/registers/test_bad", "admin", map[string]any{"schema": map[string]any{"code": "test_bad", "fields": []any{}}}, 422)
+		c.call("PUT", "/api/v1/registers/test_bad", "admin", `{"schema":`, 400)
+		c.call("GET", "/api/v1/registers", "leader", nil, 200)
+		c.call("GET", "/api/v1/registers/test_events", "leader", nil, 200)
+		c.call("GET", "/api/v1/registers/people", "xuanwu", nil, 200)
+		c.call("GET", "/api/v1/registers/no_such", "leader", nil, 404)
+		var photo struct{ ID int64 }
+		decodeBody(t, c.upload("/api/v1/files", "xuanwu", "活动照片.png", tinyPNG(t), 201), &photo)
+		c.upload("/api/v1/files", "xuanwu", "fake.pdf", []byte("plain text, not a PDF"), 422)
+		c.upload("/api/v1/files", "leader", "photo.png", tinyPNG(t), 403)
+		var r apiRecord
+		decodeBody(t, c.call("POST", recordsPath, "xuanwu", map[string]any{"unit": "320102",
+			"values": with(goodEvent(), "photos", []string{fmt.Sprint(photo.ID)})}, 201), &r)
+		c.call("POST", recordsPath, "xuanwu", map[string]any{"unit": "320102", "values": goodEvent()}, 409)
+		c.call("POST", recordsPath, "xuanwu", map[string]any{"unit": "320104", "values": with(goodEvent(), "title", "", "colour", "red")}, 422)
+		c.call("POST", recordsPath, "leader", map[string]any{"unit": "320102", "values": goodEvent()}, 403)
+		c.call("POST", recordsPath, "xuanwu", `{"unit":`, 400)
+		c.call("POST", "/api/v1/registers/no_such/records", "xuanwu", map[string]any{"unit": "320102", "values": goodEvent()}, 404)
+		c.call("GET", recordsPath+"?period=2021&unit=320100&status=draft&q=%E5%BA%A7%E8%B0%88&sort=-participants&f.mode=%E7%BA%BF%E4%B8%8B&f.participants.gte=100&page=1&per_page=10", "nanjing", nil, 200)
+		c.call("GET", recordsPath+"?period=2021X9&f.nothing=1", "nanjing", nil, 422)
+		c.call("GET", recordsPath+"?unit=320300", "nanjing", nil, 404)
+		c.call("GET", recordPath(r.ID), "leader", nil, 200)
+		c.call("GET", recordPath(r.ID), "xuzhou", nil, 404)
+		c.call("PATCH", recordPath(r.ID), "xuanwu", map[string]any{"values": map[string]any{"notes": nil, "budget": "2,000"}, "version": 1}, 200)
+		c.call("PATCH", recordPath(r.ID), "xuanwu", map[string]any{"values": map[string]any{}, "version": 1}, 409)
+		c.call("PATCH", recordPath(r.ID), "leader", map[string]any{"values": map[string]any{"notes": "x"}}, 403)
+		c.call("PATCH", recordPath(r.ID), "xuanwu", map[string]any{"values": map[string]any{"participants": -1}}, 422)
+		c.call("POST", recordPath(r.ID)+"/reveal", "xuanwu", map[string]any{"field": "contact"}, 200)
+		c.call("POST", recordPath(r.ID)+"/reveal", "leader", map[string]any{"field": "contact"}, 403)
+		c.call("POST", recordPath(r.ID)+"/reveal", "xuanwu", map[string]any{"field": "title"}, 422)
+		c.call("POST", recordPath(r.ID)+"/status", "xuanwu", map[string]any{"action": "submit"}, 200)
+		c.call("POST", recordPath(r.ID)+"/status", "xuanwu", map[string]any{"action": "submit"}, 409)
+		c.call("POST", recordPath(r.ID)+"/status", "leader", map[string]any{"action": "approve"}, 403)
+		c.call("POST", recordPath(r.ID)+"/status", "approver", map[string]any{"action": "return"}, 422)
+		c.call("POST", recordPath(r.ID)+"/status", "approver", map[string]any{"action": "return", "reason": "请补充活动照片"}, 200)
+		c.call("GET", recordPath(r.ID)+"/audit?limit=3", "nanjing", nil, 200)
+		c.call("GET", recordPath(r.ID)+"/audit", "xuzhou", nil, 404)
+		c.call("GET", fmt.Sprintf("/api/v1/files/%d", photo.ID), "nanjing", nil, 200)
+		c.call("GET", fmt.Sprintf("/api/v1/files/%d", photo.ID), "xuzhou", nil, 404)
+		c.call("DELETE", recordPath(r.ID), "leader", nil, 403)
+		c.call("DELETE", recordPath(r.ID), "xuanwu", nil, 204)
+		c.call("DELETE", recordPath(r.ID), "xuanwu", nil, 404)
 
 		// every documented operation has had a response validated above
 		for path, item := range c.doc.Paths.Map() {
