@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,7 +94,7 @@ func (s *Service) values(ctx context.Context, reg *Register, read unit.Scope, ba
 			continue
 		}
 		v, err := f.FromJSON(raw)
-		if err == nil {
+		if err == nil && v != nil {
 			err = s.checkRef(ctx, f, v, read)
 		}
 		if err != nil {
@@ -105,8 +106,9 @@ func (s *Service) values(ctx context.Context, reg *Register, read unit.Scope, ba
 		}
 		out[f.Code] = v
 	}
+	// the date field is always required: it puts the record in a period
 	for _, f := range reg.Schema.Fields {
-		if f.Required && f.Compute == "" && out[f.Code] == nil && !failed[f.Code] {
+		if (f.Required || f.Code == reg.Schema.DateField) && f.Compute == "" && out[f.Code] == nil && !failed[f.Code] {
 			c.Add(f.Code, "error.required")
 		}
 	}
@@ -115,6 +117,9 @@ func (s *Service) values(ctx context.Context, reg *Register, read unit.Scope, ba
 	}
 	if err := reg.Schema.Evaluate(out); err != nil {
 		return nil, err
+	}
+	if out[reg.Schema.DateField] == nil {
+		return nil, fault.InvalidField(reg.Schema.DateField, "error.required") // a computed date that came out empty
 	}
 	return out, nil
 }
@@ -141,17 +146,26 @@ func (s *Service) checkRef(ctx context.Context, f Field, v any, read unit.Scope)
 			target = PeopleRegister
 		}
 		var n int
-		err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM `+Table(target)+` WHERE id = $1 AND `+read.IDCond("unit_id", &store.Args{}), v).Scan(&n)
+		var args store.Args
+		q := `SELECT COUNT(*) FROM ` + Table(target) + ` WHERE id = ` + args.Add(v) + ` AND ` + read.IDCond("unit_id", &args)
+		err := s.db.Q(ctx).QueryRowContext(ctx, q, args.Values()...).Scan(&n)
 		if err != nil || n == 0 {
 			return fault.InvalidField(f.Code, "register.value.reference", "value", v)
 		}
 	case TypeAttachment:
 		for _, idText := range v.([]string) {
-			var id int64
-			if _, err := fmt.Sscan(idText, &id); err != nil {
+			id, err := strconv.ParseInt(idText, 10, 64)
+			if err != nil {
 				return fault.InvalidField(f.Code, "register.value.reference", "value", idText)
 			}
-			file, err := s.files.Get(ctx, id)
+			// a caller attaches only files it may download itself, else
+			// attaching another unit's file would be a way to read it
+			var file File
+			if user := audit.ActorFrom(ctx).UserID; user != 0 {
+				file, err = s.FileFor(ctx, read, user, id)
+			} else {
+				file, err = s.files.Get(ctx, id) // the command line
+			}
 			if err != nil {
 				return fault.InvalidField(f.Code, "register.value.reference", "value", idText)
 			}
