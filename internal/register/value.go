@@ -147,7 +147,22 @@ func (f Field) Parse(s string, serial bool) (any, error) {
 		}
 		return n, nil
 	case TypeAttachment:
-		return strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' }), nil
+		// ids are kept in their canonical form: downloads find the
+		// records that refer to a file by its id's text
+		var ids []string
+		for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' || r == '；' || r == '，' }) {
+			n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+			if err != nil || n <= 0 {
+				return nil, fault.InvalidField(f.Code, "register.value.reference", "value", strings.TrimSpace(p))
+			}
+			if id := strconv.FormatInt(n, 10); !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		return ids, nil
 	}
 	return bad("register.value.invalid")
 }

@@ -1,0 +1,139 @@
+package register_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"kexie/internal/audit"
+	"kexie/internal/fault"
+	"kexie/internal/register"
+	"kexie/internal/store"
+	"kexie/internal/store/storetest"
+	"kexie/internal/unit"
+)
+
+var (
+	nanjingAcc = register.Access{Read: unit.Subtrees("/320000/320100/"), Enter: unit.Subtrees("/320000/320100/")}
+	xuzhouAcc  = register.Access{Read: unit.Subtrees("/320000/320300/"), Enter: unit.Subtrees("/320000/320300/")}
+)
+
+// fieldKeys maps each field at fault in err to its reason.
+func fieldKeys(err error) map[string]string {
+	out := map[string]string{}
+	for _, f := range fault.FieldsOf(err) {
+		out[f.Field] = f.Key
+	}
+	return out
+}
+
+// talks refers to test_events and to people, and takes attachments.
+func talks() register.Schema {
+	return register.Schema{Code: "test_talks", NameZH: "测试报告", DateField: "on", NaturalKey: []string{"on"},
+		Fields: []register.Field{
+			{Code: "on", Type: register.TypeDate, NameZH: "日期"},
+			{Code: "event", Type: register.TypeRecord, NameZH: "活动", Register: "test_events"},
+			{Code: "speaker", Type: register.TypePerson, NameZH: "主讲人"},
+			{Code: "slides", Type: register.TypeAttachment, NameZH: "讲稿"},
+		}}
+}
+
+// A reference to a record in the caller's scope is accepted; the query
+// that checks it once lost the scope's arguments, so every caller short of
+// the whole tree was refused.
+func TestReferenceInScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := setup(t, db)
+		rs := a.Registers
+		if _, err := rs.Define(ctx, talks(), register.Migration{}, false); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := rs.Create(ctx, nanjingAcc, "test_events", register.Input{Unit: "320102", Values: map[string]any{"title": "讲座", "held_on": "2021-05-01"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		person, err := rs.Create(ctx, register.System(), "people", register.Input{Unit: "320102",
+			Values: map[string]any{"name": "张三", "id_number": "11010519491231002X", "registered_on": "2020-01-01"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := map[string]any{"on": "2021-05-02", "event": fmt.Sprint(ev.ID), "speaker": fmt.Sprint(person.ID)}
+		if _, err := rs.Create(ctx, nanjingAcc, "test_talks", register.Input{Unit: "320100", Values: refs}); err != nil {
+			t.Fatalf("references within the caller's scope: %v", err)
+		}
+		_, err = rs.Create(ctx, xuzhouAcc, "test_talks", register.Input{Unit: "320300", Values: refs})
+		if got := fieldKeys(err); got["event"] != "register.value.reference" || got["speaker"] != "register.value.reference" {
+			t.Fatalf("references out of the caller's scope: %v", err)
+		}
+	})
+}
+
+// A caller attaches only files it may download: attaching another unit's
+// file by its id would otherwise be a way to read it.
+func TestAttachmentNeedsAccess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := setup(t, db)
+		rs := a.Registers
+		if _, err := rs.Define(ctx, talks(), register.Migration{}, false); err != nil {
+			t.Fatal(err)
+		}
+		owner := audit.WithActor(ctx, audit.Actor{UserID: 7})
+		other := audit.WithActor(ctx, audit.Actor{UserID: 8})
+		f, err := a.Files.Save(owner, "slides.pdf", bytes.NewReader([]byte("%PDF-1.4\n%%EOF\n")), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = rs.Create(other, xuzhouAcc, "test_talks", register.Input{Unit: "320300",
+			Values: map[string]any{"on": "2021-05-02", "slides": []any{fmt.Sprint(f.ID)}}})
+		if fieldKeys(err)["slides"] != "register.value.reference" {
+			t.Fatalf("attached a file of another user: %v", err)
+		}
+		if _, err := rs.FileFor(other, xuzhouAcc.Read, 8, f.ID); !errors.Is(err, fault.ErrNotFound) {
+			t.Fatalf("the other user reads the file: %v", err)
+		}
+		// its uploader attaches it, by its id written any way
+		r, err := rs.Create(owner, nanjingAcc, "test_talks", register.Input{Unit: "320102",
+			Values: map[string]any{"on": "2021-05-02", "slides": []any{fmt.Sprintf("0%d", f.ID), fmt.Sprintf(" %d", f.ID)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(r.Values["slides"]); got != fmt.Sprintf("[%d]", f.ID) {
+			t.Fatalf("stored ids %s", got)
+		}
+		// and the record makes it readable in Nanjing
+		if _, err := rs.FileFor(other, nanjingAcc.Read, 8, f.ID); err != nil {
+			t.Fatalf("a reader of the record: %v", err)
+		}
+		_, err = rs.Create(owner, nanjingAcc, "test_talks", register.Input{Unit: "320102", Values: map[string]any{"on": "2021-05-03", "slides": "7x"}})
+		if fieldKeys(err)["slides"] != "register.value.reference" {
+			t.Fatalf("a malformed file id: %v", err)
+		}
+	})
+}
+
+// Every record has its date: it is what puts it in a period.
+func TestDateFieldAlwaysRequired(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := setup(t, db)
+		rs := a.Registers
+		if _, err := rs.Define(ctx, talks(), register.Migration{}, false); err != nil { // "on" is not marked required
+			t.Fatal(err)
+		}
+		_, err := rs.Create(ctx, nanjingAcc, "test_talks", register.Input{Unit: "320102", Values: map[string]any{}})
+		if fieldKeys(err)["on"] != "error.required" {
+			t.Fatalf("a record without its date: %v", err)
+		}
+		r, err := rs.Create(ctx, nanjingAcc, "test_talks", register.Input{Unit: "320102", Values: map[string]any{"on": "2021-05-01"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rs.Update(ctx, nanjingAcc, "test_talks", r.ID, register.Patch{Values: map[string]any{"on": nil}}); fieldKeys(err)["on"] != "error.required" {
+			t.Fatalf("clearing the date: %v", err)
+		}
+	})
+}
