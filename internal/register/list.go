@@ -91,6 +91,13 @@ func (s *Service) where(ctx context.Context, reg *Register, read unit.Scope, f F
 			parts = append(parts, col+" IS NOT NULL")
 			continue
 		case "contains":
+			// a substring of a text column only: PostgreSQL has no LOWER
+			// of a number, and a sensitive value must not be guessed a
+			// digit at a time
+			if fd.Sensitive || sqlType(store.Dialect{}, fd.Type) != "TEXT" {
+				c.Add("f."+cd.Field, "register.filter.op", "value", cd.Op)
+				continue
+			}
 			if fd.Type == TypeOptions {
 				code, ok := fd.option(Fold(cd.Value))
 				if !ok {
