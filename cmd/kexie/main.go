@@ -40,6 +40,7 @@ func commands() []command {
 		{"migrate", "执行数据库迁移 / run the database migrations and print the version", runMigrate},
 		{"user", "用户管理 / users: user add NAME --role ROLE --unit CODE [--password-stdin]", runUser},
 		{"token", "API 令牌 / API tokens: token create NAME [--name LABEL]", runToken},
+		{"metric", "指标核对 / metrics: metric verify [--metric CODE]", runMetric},
 		{"backup", "在线备份 / online backup of the embedded database: backup --out FILE", runBackup},
 		{"import", "导入组织 / import units: import --units FILE [--dry-run] [--unit-scope CODE]", runImport},
 		{"export", "导出组织 / export units: export --units [--under CODE] [--type T] --out FILE", runExport},

@@ -55,22 +55,6 @@ func (m *Metric) contributions(reg *register.Register, r *register.Record, sign 
 	return out, nil
 }
 
-// upsertSQL adds to one fact row of the metric's table: metric_facts
-// (day, category, value, count) or, for distinct counts, metric_values
-// (month, value, count).
-func (m *Metric) upsertSQL() string {
-	if m.Aggregation == Distinct {
-		return `INSERT INTO metric_values(metric_id, fact_version, unit_id, month, value, cnt)
-				VALUES ($1, $2, $3, $4, $5, $6)
-				ON CONFLICT (metric_id, fact_version, unit_id, month, value)
-				DO UPDATE SET cnt = metric_values.cnt + excluded.cnt`
-	}
-	return `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)
-				ON CONFLICT (metric_id, fact_version, unit_id, day, cat)
-				DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`
-}
-
 func categories(v any) []string {
 	switch x := v.(type) {
 	case string:
@@ -84,6 +68,9 @@ func categories(v any) []string {
 }
 
 // apply adds deltas to the facts of the unit at path and every ancestor.
+// The changes gather in a buffer of the transaction and are written,
+// merged, in a few multi-row statements just before it commits: a batch
+// import touches each fact row once, not once per record.
 func (s *Service) apply(ctx context.Context, m *Metric, path string, ds []delta) error {
 	if len(ds) == 0 {
 		return nil
@@ -92,41 +79,114 @@ func (s *Service) apply(ctx context.Context, m *Metric, path string, ds []delta)
 	if err != nil {
 		return err
 	}
-	merged := map[[2]string]*delta{}
-	var order [][2]string
-	for _, d := range ds {
-		k := [2]string{d.day, d.cat}
-		if e, ok := merged[k]; ok {
-			e.val += d.val
-			e.cnt += d.cnt
-			continue
-		}
-		dd := d
-		merged[k] = &dd
-		order = append(order, k)
+	buf, ok := s.db.TxLocal(ctx, bufferKey{s}, func() any { return factBuffer{} }).(factBuffer)
+	if !ok {
+		return fmt.Errorf("metric %s: facts change outside a transaction", m.Code)
 	}
-	q := s.db.Q(ctx)
-	stmt := m.upsertSQL()
+	if err := s.db.BeforeCommit(ctx, bufferKey{s}, s.flush); err != nil {
+		return err
+	}
 	for _, id := range ids {
-		for _, k := range order {
-			d := merged[k]
-			if d.val == 0 && d.cnt == 0 {
-				continue
-			}
-			if _, err := q.ExecContext(ctx, stmt, m.factArgs(id, d)...); err != nil {
-				return fmt.Errorf("metric %s facts: %w", m.Code, err)
-			}
+		for _, d := range ds {
+			k := bufferedFact{metric: m, unit: id, day: d.day, cat: d.cat}
+			v := buf[k]
+			buf[k] = [2]int64{v[0] + d.val, v[1] + d.cnt}
 		}
 	}
 	return nil
 }
 
-// factArgs are the arguments of upsertSQL for one fact.
-func (m *Metric) factArgs(unitID int64, d *delta) []any {
-	if m.Aggregation == Distinct {
-		return []any{m.ID, m.FactVersion, unitID, d.day, d.cat, d.cnt}
+// bufferKey names this service's fact buffer in a transaction.
+type bufferKey struct{ s *Service }
+
+// bufferedFact is one fact row a transaction changes.
+type bufferedFact struct {
+	metric   *Metric
+	unit     int64
+	day, cat string
+}
+
+// factBuffer holds the changes (val, cnt) a transaction makes to facts.
+type factBuffer map[bufferedFact][2]int64
+
+// flush writes the buffered changes of the transaction in ctx and empties
+// the buffer; it runs before commit, and before anything that reads facts
+// inside the transaction (a unit move).
+func (s *Service) flush(ctx context.Context) error {
+	buf, _ := s.db.TxLocal(ctx, bufferKey{s}, func() any { return factBuffer{} }).(factBuffer)
+	if len(buf) == 0 {
+		return nil
 	}
-	return []any{m.ID, m.FactVersion, unitID, d.day, d.cat, d.val, d.cnt}
+	keys := make([]bufferedFact, 0, len(buf))
+	for k, v := range buf {
+		if v != [2]int64{} {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.metric.ID != b.metric.ID {
+			return a.metric.ID < b.metric.ID
+		}
+		if a.unit != b.unit {
+			return a.unit < b.unit
+		}
+		if a.day != b.day {
+			return a.day < b.day
+		}
+		return a.cat < b.cat
+	})
+	for start := 0; start < len(keys); {
+		// one statement per table and at most 300 rows
+		table := keys[start].metric.table()
+		end := start
+		for end < len(keys) && end-start < 300 && keys[end].metric.table() == table {
+			end++
+		}
+		if err := s.upsertRows(ctx, table, keys[start:end], buf); err != nil {
+			return err
+		}
+		start = end
+	}
+	clear(buf)
+	return nil
+}
+
+// upsertRows adds the buffered changes of rows to one fact table.
+func (s *Service) upsertRows(ctx context.Context, table string, rows []bufferedFact, buf factBuffer) error {
+	var b strings.Builder
+	width := 7
+	if table == "metric_values" {
+		width = 6
+		b.WriteString(`INSERT INTO metric_values(metric_id, fact_version, unit_id, month, value, cnt) VALUES `)
+	} else {
+		b.WriteString(`INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt) VALUES `)
+	}
+	args := make([]any, 0, len(rows)*width)
+	for i, k := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := 0; j < width; j++ {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(s.db.Dialect.Param(len(args) + j + 1))
+		}
+		b.WriteByte(')')
+		v := buf[k]
+		args = append(args, k.metric.factArgs(k.unit, &delta{day: k.day, cat: k.cat, val: v[0], cnt: v[1]})...)
+	}
+	if table == "metric_values" {
+		b.WriteString(` ON CONFLICT (metric_id, fact_version, unit_id, month, value) DO UPDATE SET cnt = metric_values.cnt + excluded.cnt`)
+	} else {
+		b.WriteString(` ON CONFLICT (metric_id, fact_version, unit_id, day, cat) DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`)
+	}
+	if _, err := s.db.Q(ctx).ExecContext(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("write metric facts: %w", err)
+	}
+	return nil
 }
 
 // RecordChanged keeps the facts of every maintained metric of the
@@ -236,7 +296,7 @@ func (s *Service) insertFacts(ctx context.Context, m *Metric, facts map[factKey]
 				if j > 0 {
 					b.WriteByte(',')
 				}
-				fmt.Fprintf(&b, "$%d", len(args)+j+1)
+				b.WriteString(s.db.Dialect.Param(len(args) + j + 1))
 			}
 			b.WriteByte(')')
 			v := facts[k]
@@ -355,4 +415,12 @@ func (s *Service) stockChanged(ctx context.Context, m *Metric, reg *register.Reg
 		}
 	}
 	return nil
+}
+
+// factArgs are the values of one fact row of the metric's table.
+func (m *Metric) factArgs(unitID int64, d *delta) []any {
+	if m.Aggregation == Distinct {
+		return []any{m.ID, m.FactVersion, unitID, d.day, d.cat, d.cnt}
+	}
+	return []any{m.ID, m.FactVersion, unitID, d.day, d.cat, d.val, d.cnt}
 }

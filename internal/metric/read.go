@@ -66,16 +66,7 @@ func (s *Service) value(ctx context.Context, m *Metric, u unit.Unit, p period.Pe
 	if depth > MaxDepth {
 		return nil, 0, fmt.Errorf("metric %s: formulas nest too deep", m.Code)
 	}
-	scale := 0
-	if m.Source == FromRegister && m.Field != "" {
-		reg, err := s.regs.Get(ctx, m.Register)
-		if err != nil {
-			return nil, 0, err
-		}
-		f, _ := reg.Schema.Field(m.Field)
-		scale = f.ScaleOf()
-	}
-	unscale := func(v int64) float64 { return float64(v) / math.Pow10(scale) }
+	unscale := func(v int64) float64 { return float64(v) / math.Pow10(m.scale) }
 	switch {
 	case m.Aggregation == Distinct && monthAligned(p):
 		var n int64

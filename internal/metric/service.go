@@ -27,6 +27,7 @@ type Metric struct {
 	Progress    int    `json:"progress"`
 	Def
 	filter *vm.Program
+	scale  int // decimals of the summed field, so facts read back exactly
 }
 
 // maintained says whether the metric keeps facts (the others are
@@ -91,6 +92,9 @@ func (s *Service) load(ctx context.Context) error {
 			}
 			if m.filter, err = reg.Schema.CompileFilter(m.Filter); err != nil {
 				return err
+			}
+			if f, ok := reg.Schema.Field(m.Field); ok {
+				m.scale = f.ScaleOf()
 			}
 			if m.maintained() {
 				byReg[m.Register] = append(byReg[m.Register], m)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -71,4 +72,15 @@ func (d Dialect) IsForeignKeyViolation(err error) bool {
 func EscapeLike(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s)
+}
+
+// Param is the placeholder of the i-th (1-based) argument in a statement
+// built for many rows. SQLite looks "$N" names up one by one, which grows
+// with the square of the arguments; its anonymous "?" is taken in order
+// of appearance, so builders must write placeholders in argument order.
+func (d Dialect) Param(i int) string {
+	if d.Name == "sqlite" {
+		return "?"
+	}
+	return "$" + strconv.Itoa(i)
 }

@@ -133,21 +133,38 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 
 type txKey struct{}
 
+// txState is a transaction and the work to do just before it commits.
+type txState struct {
+	tx      *sql.Tx
+	keys    []any
+	flushes map[any]func(ctx context.Context) error
+	locals  map[any]any
+}
+
 // WithTx runs fn in a transaction carried by the context it passes. A call
 // made inside another WithTx joins the outer transaction, so services can
 // compose without knowing who began it. fn's error rolls everything back.
 func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	if _, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+	if _, ok := ctx.Value(txKey{}).(*txState); ok {
 		return fn(ctx)
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	st := &txState{tx: tx, flushes: map[any]func(context.Context) error{}}
+	tctx := context.WithValue(ctx, txKey{}, st)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
 			panic(p)
+		}
+		if err == nil {
+			// work registered with BeforeCommit runs inside the
+			// transaction, in the order it was first registered
+			for i := 0; i < len(st.keys) && err == nil; i++ {
+				err = st.flushes[st.keys[i]](tctx)
+			}
 		}
 		if err != nil {
 			_ = tx.Rollback()
@@ -159,16 +176,42 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (e
 			err = fmt.Errorf("commit: %w", cerr)
 		}
 	}()
-	return fn(context.WithValue(ctx, txKey{}, tx))
+	return fn(tctx)
 }
 
-// Q returns the transaction in ctx, or the read pool when there is none.
-// Writes must run inside WithTx.
-func (db *DB) Q(ctx context.Context) Querier {
-	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
-		return tx
+// BeforeCommit arranges for flush to run once, inside the transaction of
+// ctx, just before it commits; a second call with the same key keeps the
+// first flush. Services that gather many small changes (the facts of
+// metrics) write them in one go this way. Outside a transaction it
+// reports an error: writes always run inside WithTx.
+func (db *DB) BeforeCommit(ctx context.Context, key any, flush func(ctx context.Context) error) error {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return errors.New("BeforeCommit outside a transaction")
 	}
-	return db.read
+	if _, dup := st.flushes[key]; !dup {
+		st.keys = append(st.keys, key)
+		st.flushes[key] = flush
+	}
+	return nil
+}
+
+// TxLocal returns the value kept under key for the transaction of ctx,
+// made by create on first use; nil outside a transaction.
+func (db *DB) TxLocal(ctx context.Context, key any, create func() any) any {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return nil
+	}
+	if st.locals == nil {
+		st.locals = map[any]any{}
+	}
+	v, ok := st.locals[key]
+	if !ok {
+		v = create()
+		st.locals[key] = v
+	}
+	return v
 }
 
 // Writes counts the write transactions this process has committed (or
@@ -177,6 +220,15 @@ func (db *DB) Q(ctx context.Context) Querier {
 // is ever hidden by the cache; writes made by other servers are not
 // counted, and such a cache must say how long it may lag them.
 func (db *DB) Writes() uint64 { return db.writes.Load() }
+
+// Q returns the transaction in ctx, or the read pool when there is none.
+// Writes must run inside WithTx.
+func (db *DB) Q(ctx context.Context) Querier {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.tx
+	}
+	return db.read
+}
 
 // Writer returns the write pool, for work that manages its own
 // statements outside a transaction (bulk loads, backups).
