@@ -140,6 +140,41 @@ func TestContainsOnTextOnly(t *testing.T) {
 	})
 }
 
+// Bounds are read with the tolerance the schema check gives them: a
+// percent's max written "100%" or a date's min written "2021/1/1" was
+// accepted, then ignored or compared as text.
+func TestBoundsAsWritten(t *testing.T) {
+	cases := []struct {
+		field register.Field
+		in    string
+		key   string
+	}{
+		{register.Field{Code: "p", Type: register.TypePercent, Max: "100%"}, "100.5", "register.value.max"},
+		{register.Field{Code: "p", Type: register.TypePercent, Max: "100%"}, "99.5%", ""},
+		{register.Field{Code: "m", Type: register.TypeMoney, Min: "¥1,000"}, "999.99", "register.value.min"},
+		{register.Field{Code: "m", Type: register.TypeMoney, Min: "¥1,000"}, "1000", ""},
+		{register.Field{Code: "n", Type: register.TypeInteger, Max: "1万"}, "10001", "register.value.max"},
+		{register.Field{Code: "d", Type: register.TypeDate, Min: "2021/1/1"}, "2021-05-01", ""},
+		{register.Field{Code: "d", Type: register.TypeDate, Min: "2021/1/1"}, "2020年12月31日", "register.value.min"},
+		{register.Field{Code: "d", Type: register.TypeDate, Max: "2021年6月30日"}, "2021-07-01", "register.value.max"},
+		{register.Field{Code: "t", Type: register.TypeDateTime, Max: "2021-12-31 18:00"}, "2021-12-31 18:01", "register.value.max"},
+		{register.Field{Code: "t", Type: register.TypeDateTime, Min: "2021-01-01"}, "2020-12-31 23:59", "register.value.min"},
+		{register.Field{Code: "t", Type: register.TypeDateTime, Min: "2021-01-01"}, "2021-01-01 00:00", ""},
+	}
+	for _, c := range cases {
+		named := c.field
+		named.NameZH = "字段"
+		if err := (&register.Schema{Code: "x", NameZH: "x", DateField: "on", NaturalKey: []string{"on"},
+			Fields: []register.Field{named, {Code: "on", Type: register.TypeDate, NameZH: "日期"}}}).Check(nil); err != nil {
+			t.Errorf("%s min %q max %q: the schema is refused: %v", c.field.Type, c.field.Min, c.field.Max, err)
+		}
+		_, err := c.field.Parse(c.in, false)
+		if got := fieldKeys(err)[c.field.Code]; got != c.key {
+			t.Errorf("%s %s (min %q, max %q) = %q, want %q", c.field.Type, c.in, c.field.Min, c.field.Max, got, c.key)
+		}
+	}
+}
+
 // Every record has its date: it is what puts it in a period.
 func TestDateFieldAlwaysRequired(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {

@@ -109,7 +109,7 @@ func (f Field) Parse(s string, serial bool) (any, error) {
 		if !ok {
 			return bad("register.value.datetime")
 		}
-		return t, nil
+		return f.checkDateTime(t)
 	case TypeBoolean:
 		b, ok := ParseBool(s)
 		if !ok {
@@ -237,29 +237,46 @@ func (f Field) checkString(s string) (any, error) {
 	return s, nil
 }
 
-func (f Field) checkNumber(n int64) (any, error) {
-	scale := f.ScaleOf()
-	if f.Min != "" {
-		if min, ok := ParseNumber(f.Min, scale); ok && n < min {
-			return nil, fault.InvalidField(f.Code, "register.value.min", "min", f.Min)
-		}
+// bound reads a field's min or max as a value of the field, with the
+// tolerance its values get ("100%", "¥1,000", "2021/1/1"): the schema
+// check accepts bounds written so.
+func (f Field) bound(s string) (any, bool) {
+	if s == "" {
+		return nil, false
 	}
-	if f.Max != "" {
-		if max, ok := ParseNumber(f.Max, scale); ok && n > max {
-			return nil, fault.InvalidField(f.Code, "register.value.max", "max", f.Max)
-		}
+	plain := Field{Code: f.Code, Type: f.Type, Scale: f.Scale}
+	v, err := plain.Parse(s, false)
+	return v, err == nil && v != nil
+}
+
+func (f Field) checkNumber(n int64) (any, error) {
+	if min, ok := f.bound(f.Min); ok && n < min.(int64) {
+		return nil, fault.InvalidField(f.Code, "register.value.min", "min", f.Min)
+	}
+	if max, ok := f.bound(f.Max); ok && n > max.(int64) {
+		return nil, fault.InvalidField(f.Code, "register.value.max", "max", f.Max)
 	}
 	return n, nil
 }
 
 func (f Field) checkDate(d string) (any, error) {
-	if f.Min != "" && d < f.Min {
+	if min, ok := f.bound(f.Min); ok && d < min.(string) {
 		return nil, fault.InvalidField(f.Code, "register.value.min", "min", f.Min)
 	}
-	if f.Max != "" && d > f.Max {
+	if max, ok := f.bound(f.Max); ok && d > max.(string) {
 		return nil, fault.InvalidField(f.Code, "register.value.max", "max", f.Max)
 	}
 	return d, nil
+}
+
+func (f Field) checkDateTime(t time.Time) (any, error) {
+	if min, ok := f.bound(f.Min); ok && t.Before(min.(time.Time)) {
+		return nil, fault.InvalidField(f.Code, "register.value.min", "min", f.Min)
+	}
+	if max, ok := f.bound(f.Max); ok && t.After(max.(time.Time)) {
+		return nil, fault.InvalidField(f.Code, "register.value.max", "max", f.Max)
+	}
+	return t, nil
 }
 
 // option finds an option by code or by either label.
