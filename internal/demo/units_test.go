@@ -207,7 +207,7 @@ func TestOrganisations(t *testing.T) {
 	}
 	want := map[string]int{
 		"province": 1, "city": 13, "county": 95,
-		"society": 30, "university": 8, "enterprise": 10, "rural": 4,
+		"society": 50, "university": 8, "enterprise": 10, "rural": 4,
 		"haizhi_base": 3, "offshore_base": 1, "edu_base": 4, "kexiao": 4,
 		"museum": 3, "volunteer_org": 3,
 	}
