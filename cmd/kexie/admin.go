@@ -22,7 +22,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	res, err := demo.Load(ctx, a.Units, a.Auth)
+	res, err := demo.Load(ctx, a.Units, a.Auth, a.Registers)
 	if err != nil {
 		return err
 	}
@@ -30,8 +30,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "演示省份已存在，没有改动 / the demo province is already loaded: nothing changed")
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "已载入演示省份 / demo province loaded: %d units, %d groups, %d users (password %s)\n",
-		res.UnitsCreated, res.GroupsSaved, res.UsersCreated, demo.Password)
+	fmt.Fprintf(e.stdout, "已载入演示省份 / demo province loaded: %d units, %d groups, %d users (password %s), %d records\n",
+		res.UnitsCreated, res.GroupsSaved, res.UsersCreated, demo.Password, res.Records)
 	return nil
 }
 

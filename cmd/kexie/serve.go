@@ -40,11 +40,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if !loaded {
-			res, err := demo.Load(ctx, a.Units, a.Auth)
+			res, err := demo.Load(ctx, a.Units, a.Auth, a.Registers)
 			if err != nil {
 				return fmt.Errorf("load demo: %w", err)
 			}
-			log.Info("demo province loaded", slog.Int("units", res.UnitsCreated), slog.Int("users", res.UsersCreated))
+			log.Info("demo province loaded", slog.Int("units", res.UnitsCreated), slog.Int("users", res.UsersCreated),
+				slog.Int("records", res.Records))
 		}
 	}
 	srv, err := web.New(a, web.Options{Logger: log, SecureCookies: *secure})

@@ -7,6 +7,7 @@ import (
 
 	"kexie/internal/auth"
 	"kexie/internal/fault"
+	"kexie/internal/register"
 	"kexie/internal/unit"
 )
 
@@ -35,11 +36,14 @@ var Accounts = []Account{
 // Result says what a load did.
 type Result struct {
 	UnitsCreated, GroupsSaved, UsersCreated int
+	// Records is how many register records were created.
+	Records int
 }
 
-// Load adds whatever of the demo province is missing: groups, units and
-// accounts. A second run changes nothing.
-func Load(ctx context.Context, units *unit.Service, users *auth.Service) (Result, error) {
+// Load adds whatever of the demo province is missing: groups, units,
+// accounts and, when regs is not nil, the records of its registers (see
+// LoadRecords). A second run changes nothing.
+func Load(ctx context.Context, units *unit.Service, users *auth.Service, regs *register.Service) (Result, error) {
 	var res Result
 	specs, err := Units()
 	if err != nil {
@@ -94,6 +98,13 @@ func Load(ctx context.Context, units *unit.Service, users *auth.Service) (Result
 			return res, fmt.Errorf("demo user %s: %w", a.Name, err)
 		}
 		res.UsersCreated++
+	}
+	if regs != nil {
+		n, err := LoadRecords(ctx, regs)
+		res.Records = n
+		if err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }

@@ -19,14 +19,14 @@ func TestLoadIsIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 		specs, _ := demo.Units()
-		res, err := demo.Load(ctx, a.Units, a.Auth)
+		res, err := demo.Load(ctx, a.Units, a.Auth, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.UnitsCreated != len(specs) || res.UsersCreated != len(demo.Accounts) {
 			t.Fatalf("first load: %+v, want %d units", res, len(specs))
 		}
-		res, err = demo.Load(ctx, a.Units, a.Auth)
+		res, err = demo.Load(ctx, a.Units, a.Auth, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,7 +32,7 @@ func sheetProvince(t *testing.T, db *store.DB) *app.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Load(ctx, a.Units, a.Auth); err != nil {
+	if _, err := demo.Load(ctx, a.Units, a.Auth, nil); err != nil {
 		t.Fatal(err)
 	}
 	return a

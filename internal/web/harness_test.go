@@ -33,7 +33,7 @@ func newEnv(t testing.TB, db *store.DB) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Load(ctx, a.Units, a.Auth); err != nil {
+	if _, err := demo.Load(ctx, a.Units, a.Auth, nil); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := New(a, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
