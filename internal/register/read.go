@@ -178,9 +178,15 @@ func (s *Service) Delete(ctx context.Context, acc Access, code string, id int64)
 			return fault.ConflictField("status", "register.record.locked", "status", before.Status)
 		}
 		var args store.Args
-		if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+Table(reg.Code)+` WHERE id = `+args.Add(id)+` AND `+
-			acc.Enter.IDCond("unit_id", &args), args.Values()...); err != nil {
+		res, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+Table(reg.Code)+` WHERE id = `+args.Add(id)+` AND version = `+
+			args.Add(before.Version)+` AND `+acc.Enter.IDCond("unit_id", &args), args.Values()...)
+		if err != nil {
 			return fmt.Errorf("delete record: %w", err)
+		}
+		// a concurrent change or delete got there first: audit and
+		// observe only what happened
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fault.ConflictField("version", "error.stale", "version", before.Version)
 		}
 		return s.changed(ctx, reg, before, nil, "delete")
 	})
@@ -236,9 +242,15 @@ func (s *Service) SetStatus(ctx context.Context, acc Access, code string, id int
 		}
 		after := *before
 		after.Status, after.StatusReason, after.Version, after.UpdatedAt = tr.to, reason, before.Version+1, time.Now().UTC()
-		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE `+Table(reg.Code)+` SET status = $1, status_reason = $2, version = version + 1,
-			updated_at = $3, updated_by = $4 WHERE id = $5 AND version = $6`, after.Status, reason, after.UpdatedAt, actorID(ctx), id, before.Version); err != nil {
+		res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE `+Table(reg.Code)+` SET status = $1, status_reason = $2, version = version + 1,
+			updated_at = $3, updated_by = $4 WHERE id = $5 AND version = $6`, after.Status, reason, after.UpdatedAt, actorID(ctx), id, before.Version)
+		if err != nil {
 			return err
+		}
+		// a concurrent step got there first (PostgreSQL re-reads the row
+		// after waiting for it): this one did not happen
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fault.ConflictField("status", "error.stale", "version", before.Version)
 		}
 		out = &after
 		return s.changed(ctx, reg, before, &after, string(t))

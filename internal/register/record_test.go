@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
 
 	"kexie/internal/audit"
@@ -194,6 +196,68 @@ func TestDateFieldAlwaysRequired(t *testing.T) {
 		}
 		if _, err := rs.Update(ctx, nanjingAcc, "test_talks", r.ID, register.Patch{Values: map[string]any{"on": nil}}); fieldKeys(err)["on"] != "error.required" {
 			t.Fatalf("clearing the date: %v", err)
+		}
+	})
+}
+
+// Concurrent steps on one record: exactly one happens, and only what
+// happened is audited (and told to the metrics). On PostgreSQL the losers
+// once re-read the changed row, updated nothing and answered success.
+func TestConcurrentSteps(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := setup(t, db)
+		rs := a.Registers
+		sys := register.System()
+		mk := func(title string) int64 {
+			r, err := rs.Create(ctx, sys, "test_events", register.Input{Unit: "320102", Values: map[string]any{"title": title, "held_on": "2021-05-01"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.ID
+		}
+		approved, deleted := mk("审核"), mk("删除")
+		if _, err := rs.SetStatus(ctx, sys, "test_events", approved, register.Submit, ""); err != nil {
+			t.Fatal(err)
+		}
+		race := func(step func() error) (wins int) {
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					err := step()
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case err == nil:
+						wins++
+					case !errors.Is(err, fault.ErrConflict) && !errors.Is(err, fault.ErrNotFound) && !strings.Contains(err.Error(), "database is locked"):
+						t.Errorf("step: %v", err)
+					}
+				}()
+			}
+			wg.Wait()
+			return wins
+		}
+		if n := race(func() error {
+			_, err := rs.SetStatus(ctx, sys, "test_events", approved, register.Approve, "")
+			return err
+		}); n != 1 {
+			t.Errorf("%d concurrent approvals succeeded", n)
+		}
+		if n := race(func() error { return rs.Delete(ctx, sys, "test_events", deleted) }); n != 1 {
+			t.Errorf("%d concurrent deletes succeeded", n)
+		}
+		for action, want := range map[string]int{"approve": 1, "delete": 1} {
+			var n int
+			if err := db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity = 'record:test_events' AND action = $1`, action).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != want {
+				t.Errorf("%d audit entries %s, want %d", n, action, want)
+			}
 		}
 	})
 }
