@@ -142,6 +142,55 @@ func TestContainsOnTextOnly(t *testing.T) {
 	})
 }
 
+// One answer lists every fault of a schema, its expressions included.
+func TestSchemaFaultsTogether(t *testing.T) {
+	s := events()
+	s.NameZH = ""
+	s.Fields = append(s.Fields, register.Field{Code: "per_head", Type: register.TypeMoney, NameZH: "人均", Compute: "budget / "})
+	got := fieldKeys(s.Check(nil))
+	if got["name_zh"] != "error.required" || got["fields[6].compute"] != "register.expr.invalid" || len(got) != 2 {
+		t.Errorf("faults: %v", got)
+	}
+	// with a field of unknown type the expressions cannot be typed, so
+	// they are not judged
+	s.Fields[4].Type = "currency"
+	s.Fields[6].Compute = "budget / participants"
+	got = fieldKeys(s.Check(nil))
+	if got["fields[4].type"] != "register.field.type_unknown" || len(got) != 2 {
+		t.Errorf("faults with an unknown type: %v", got)
+	}
+}
+
+// Registers referring to each other in a cycle could not be defined again
+// from scratch, each needing the other first.
+func TestReferenceCycle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := setup(t, db)
+		rs := a.Registers
+		self := talks()
+		self.Code = "test_a"
+		self.Fields = append(self.Fields, register.Field{Code: "parent", Type: register.TypeRecord, NameZH: "上级", Register: "test_a"})
+		if _, err := rs.Define(ctx, self, register.Migration{}, false); err != nil {
+			t.Fatalf("a register referring to itself: %v", err)
+		}
+		b := talks()
+		b.Code = "test_b"
+		b.Fields[1].Register = "test_a"
+		if _, err := rs.Define(ctx, b, register.Migration{}, false); err != nil {
+			t.Fatal(err)
+		}
+		self.Fields = append(self.Fields, register.Field{Code: "b", Type: register.TypeRecord, NameZH: "乙", Register: "test_b"})
+		_, err := rs.Define(ctx, self, register.Migration{}, false)
+		if got := fieldKeys(err); got["fields[5].register"] != "register.field.register_cycle" {
+			t.Fatalf("a cycle: %v", err)
+		}
+		if reg, _ := rs.Get(ctx, "test_a"); reg.Version != 1 {
+			t.Fatalf("the refused change was applied: version %d", reg.Version)
+		}
+	})
+}
+
 // Bounds are read with the tolerance the schema check gives them: a
 // percent's max written "100%" or a date's min written "2021/1/1" was
 // accepted, then ignored or compared as text.

@@ -159,6 +159,7 @@ func (s *Schema) Check(known func(code string) bool) error {
 		c.Add("fields", "error.too_many", "max", MaxFields)
 	}
 	seen := map[string]bool{}
+	typesKnown := true
 	for i, f := range s.Fields {
 		at := fmt.Sprintf("fields[%d]", i)
 		if !ValidCode(f.Code) || reserved[f.Code] {
@@ -170,6 +171,7 @@ func (s *Schema) Check(known func(code string) bool) error {
 		seen[f.Code] = true
 		if !slices.Contains(FieldTypes, f.Type) {
 			c.Add(at+".type", "register.field.type_unknown", "value", string(f.Type))
+			typesKnown = false
 			continue
 		}
 		checkText(c, at+".name_zh", f.NameZH, 100, true)
@@ -191,10 +193,15 @@ func (s *Schema) Check(known func(code string) bool) error {
 	if len(s.NaturalKey) == 0 {
 		c.Add("natural_key", "error.required")
 	}
-	if err := c.Err(); err != nil {
-		return err
+	// expressions are compiled beside the other faults, so one answer
+	// lists them all, unless a field's type is unknown: the expressions
+	// could not be typed
+	if typesKnown {
+		for _, f := range fault.FieldsOf(s.compileExprs()) {
+			c.Add(f.Field, f.Key, flatten(f.Args)...)
+		}
 	}
-	return s.compileExprs()
+	return c.Err()
 }
 
 // reserved are the column names every register table has.

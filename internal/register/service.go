@@ -136,6 +136,9 @@ func (s *Service) Define(ctx context.Context, sc Schema, m Migration, builtin bo
 		if err := sc.Check(self); err != nil {
 			return err
 		}
+		if err := s.checkCycles(ctx, &sc); err != nil {
+			return err
+		}
 		for _, t := range sc.UnitTypes {
 			if !s.unitTypeExists(ctx, t) {
 				return fault.InvalidField("unit_types", "unit.type.unknown", "value", t)
