@@ -135,7 +135,7 @@ func ParseDate(s string, serial bool) (string, bool) {
 	if m := dateCompact.FindStringSubmatch(s); m != nil {
 		return ymd(m[1], m[2], m[3])
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	if t, err := time.Parse(time.RFC3339, s); err == nil && plausible(t) {
 		return t.Format(time.DateOnly), true
 	}
 	if serial {
@@ -157,10 +157,17 @@ func ymd(y, m, d string) (string, bool) {
 	mi, _ := strconv.Atoi(m)
 	di, _ := strconv.Atoi(d)
 	t := time.Date(yi, time.Month(mi), di, 0, 0, 0, 0, time.UTC)
-	if t.Year() != yi || int(t.Month()) != mi || t.Day() != di {
+	if t.Year() != yi || int(t.Month()) != mi || t.Day() != di || !plausible(t) {
 		return "", false
 	}
 	return t.Format(time.DateOnly), true
+}
+
+// plausible says whether a date lies in the years 1000 to 9999: earlier
+// ones are typing slips ("0021-07-01"), and their instants in UTC may
+// fall before year 0, which RFC 3339 and the API's JSON cannot write.
+func plausible(t time.Time) bool {
+	return t.Year() >= 1000 && t.Year() <= 9999
 }
 
 // ParseDateTime reads a date with a time of day, in China Standard Time
@@ -170,7 +177,7 @@ func ParseDateTime(s string, serial bool) (time.Time, bool) {
 	cst := time.FixedZone("CST", 8*3600)
 	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006/1/2 15:04:05", "2006/1/2 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04"} {
 		if t, err := time.ParseInLocation(layout, s, cst); err == nil {
-			return t.UTC(), true
+			return t.UTC(), plausible(t) && plausible(t.UTC())
 		}
 	}
 	if serial {
@@ -181,12 +188,13 @@ func ParseDateTime(s string, serial bool) (time.Time, bool) {
 				return time.Time{}, false
 			}
 			t, _ := time.ParseInLocation(time.DateOnly, d, cst)
-			return t.Add(time.Duration((f - day) * 24 * float64(time.Hour))).Round(time.Second).UTC(), true
+			t = t.Add(time.Duration((f - day) * 24 * float64(time.Hour))).Round(time.Second).UTC()
+			return t, plausible(t)
 		}
 	}
 	if d, ok := ParseDate(s, false); ok {
 		t, _ := time.ParseInLocation(time.DateOnly, d, cst)
-		return t.UTC(), true
+		return t.UTC(), plausible(t.UTC())
 	}
 	return time.Time{}, false
 }
