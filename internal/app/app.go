@@ -9,6 +9,7 @@ import (
 
 	"kexie/internal/audit"
 	"kexie/internal/auth"
+	"kexie/internal/dashboard"
 	"kexie/internal/metric"
 	"kexie/internal/register"
 	"kexie/internal/store"
@@ -34,6 +35,8 @@ type App struct {
 	Files     *register.Files
 	Registers *register.Service
 	Metrics   *metric.Service
+	// Dashboards are the users' saved dashboards of figures.
+	Dashboards *dashboard.Service
 }
 
 // Open opens the database named by cfg, migrates it and builds the services.
@@ -79,6 +82,7 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 		return nil, err
 	}
 	a.Metrics = metric.NewService(db, a.Audit, a.Units, a.Registers)
+	a.Dashboards = dashboard.NewService(db, a.Audit, a.Units, a.Metrics)
 	return a, nil
 }
 

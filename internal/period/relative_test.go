@@ -89,3 +89,28 @@ func TestMonths(t *testing.T) {
 		t.Fatalf("months of a range: %v", ms)
 	}
 }
+
+func TestLabel(t *testing.T) {
+	cases := []struct{ id, zh, en string }{
+		{"2021", "2021年", "2021"},
+		{"2021S1", "2021年上半年", "2021 H1"},
+		{"2021S2", "2021年下半年", "2021 H2"},
+		{"2021Q3", "2021年第3季度", "2021 Q3"},
+		{"202103", "2021年3月", "Mar 2021"},
+		{"2021W27", "2021年第27周", "2021 week 27"},
+		{"2021-03-01..2021-05-31", "2021-03-01 – 2021-05-31", "2021-03-01 – 2021-05-31"},
+	}
+	for _, c := range cases {
+		p, _ := Parse(c.id)
+		if got := Label(p, "zh-CN"); got != c.zh {
+			t.Errorf("Label(%s, zh) = %q, want %q", c.id, got, c.zh)
+		}
+		if got := Label(p, "en"); got != c.en {
+			t.Errorf("Label(%s, en) = %q, want %q", c.id, got, c.en)
+		}
+	}
+	p, _ := Parse("202103")
+	if ShortLabel(p, "zh-CN") != "3月" || ShortLabel(p, "en") != "Mar" {
+		t.Error("ShortLabel")
+	}
+}
