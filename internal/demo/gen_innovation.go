@@ -184,7 +184,7 @@ func overseas(p *plan, r *rand.Rand, f figures) {
 	for range f.HaizhiTotal - f.HaizhiBases - len(p.u.ofType["haizhi_base"]) - len(p.u.ofType["offshore_base"]) {
 		offshoreBase("2019-01-01", "2021-06-30")
 	}
-	for range f.OffshoreNews {
+	for range f.OffshoreLater {
 		offshoreBase("2021-10-01", "2021-12-20")
 	}
 	p.add("activities", province, "", map[string]any{"title": "全省海智工作会议", "kind": "symposium", "held_on": "2021-04-09",

@@ -91,9 +91,9 @@ type figures struct {
 	HuaianRate          string // 淮安科技元素与“两个中心”融入度 82%
 
 	// Stocks the report names beside the review.
-	HaizhiBases  int // 49 家省级海智基地
-	HaizhiTotal  int // 81 家海智（离岸）基地
-	OffshoreNews int // 下半年新建省级离岸基地（目标 10 家；演示数据已建成的部分）
+	HaizhiBases   int // 49 家省级海智基地
+	HaizhiTotal   int // 81 家海智（离岸）基地
+	OffshoreLater int // 下半年新建省级离岸基地（目标 10 家；演示数据已建成的部分）
 }
 
 // review returns the first half of 2021 as the work report tells it.
@@ -126,6 +126,6 @@ func review() figures {
 		PartyBuildingGroups: 6, PartyBranches: 28, PartyMembers: 134, SocietiesCovered: 37,
 		LianyungangRate: "69.8", LianyungangBranches: [2]int{37, 53}, HuaianRate: "82",
 
-		HaizhiBases: 49, HaizhiTotal: 81, OffshoreNews: 4,
+		HaizhiBases: 49, HaizhiTotal: 81, OffshoreLater: 4,
 	}
 }
