@@ -87,7 +87,7 @@ func (s *Server) apiListRecords(w http.ResponseWriter, r *http.Request) error {
 	}
 	reg, page, err := s.app.Registers.ListRecords(r.Context(), principal(r).Scope(auth.PermRead), r.PathValue("code"), f)
 	if err != nil {
-		return err
+		return s.named(r, r.PathValue("code"), err)
 	}
 	out := recordPageJSON{Total: page.Total, Page: page.Page, PerPage: page.PerPage, Items: make([]recordJSON, 0, len(page.Items))}
 	for _, rec := range page.Items {
@@ -108,7 +108,7 @@ func (s *Server) apiCreateRecord(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	rec, err := s.app.Registers.Create(r.Context(), recordAccess(p), code, in)
 	if err != nil {
-		return err
+		return s.named(r, code, err)
 	}
 	reg, err := s.app.Registers.Get(r.Context(), code)
 	if err != nil {
@@ -142,7 +142,7 @@ func (s *Server) apiUpdateRecord(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	rec, err := s.app.Registers.Update(r.Context(), recordAccess(principal(r)), code, id, in)
 	if err != nil {
-		return err
+		return s.named(r, code, err)
 	}
 	reg, err := s.app.Registers.Get(r.Context(), code)
 	if err != nil {
@@ -241,3 +241,34 @@ func recordHistoryScope(p *auth.Principal) audit.ScopeCond {
 }
 
 func idString(n int64) string { return strconv.FormatInt(n, 10) }
+
+// registerFault is a refused record request whose fields are named, in
+// the problem's messages, by the register's own field names ("上级活动"),
+// not by the locale's generic labels for the same codes.
+type registerFault struct {
+	error
+	reg *register.Register
+}
+
+func (e registerFault) Unwrap() error { return e.error }
+
+// FieldName names a field code, or a filter on one (f.CODE).
+func (e registerFault) FieldName(field, lang string) (string, bool) {
+	f, ok := e.reg.Schema.Field(strings.TrimPrefix(field, "f."))
+	if !ok {
+		return "", false
+	}
+	return f.Name(lang), true
+}
+
+// named labels the fields of a refused request about register code.
+func (s *Server) named(r *http.Request, code string, err error) error {
+	if len(fault.FieldsOf(err)) == 0 {
+		return err
+	}
+	reg, gerr := s.app.Registers.Get(r.Context(), code)
+	if gerr != nil {
+		return err
+	}
+	return registerFault{err, reg}
+}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"kexie/internal/fault"
 	"kexie/internal/register"
@@ -57,7 +59,23 @@ func (s *Server) apiDefineRegister(w http.ResponseWriter, r *http.Request) error
 	}
 	reg, err := s.app.Registers.Define(r.Context(), in.Schema, in.Migration, false)
 	if err != nil {
-		return err
+		return inSchema(err)
 	}
 	return writeJSON(w, http.StatusOK, reg)
+}
+
+// inSchema names the fields at fault in a refused definition by their
+// path in the request body: the service names them within the schema
+// ("fields[2].type"), the body holds it under "schema"; migration faults
+// are already named from the body.
+func inSchema(err error) error {
+	var inv *fault.Invalid
+	if errors.As(err, &inv) {
+		for i, f := range inv.Fields {
+			if !strings.HasPrefix(f.Field, "migration.") {
+				inv.Fields[i].Field = "schema." + f.Field
+			}
+		}
+	}
+	return err
 }

@@ -78,10 +78,25 @@ func (s *Server) problemOf(r *http.Request, err error) Problem {
 		set(http.StatusInternalServerError, "internal", "problem.internal")
 		s.log.Error("request failed", slog.String("request_id", rq.id), slog.String("path", r.URL.Path), slog.Any("error", err))
 	}
+	var namer fieldNamer
+	named := errors.As(err, &namer)
 	for _, f := range fault.FieldsOf(err) {
-		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Key: f.Key, Message: s.fieldLabel(lang, f.Field) + sep(lang) + s.msgs.T(lang, f.Key, f.Args)})
+		label, ok := "", false
+		if named {
+			label, ok = namer.FieldName(f.Field, lang)
+		}
+		if !ok {
+			label = s.fieldLabel(lang, f.Field)
+		}
+		p.Errors = append(p.Errors, ProblemField{Field: f.Field, Key: f.Key, Message: label + sep(lang) + s.msgs.T(lang, f.Key, f.Args)})
 	}
 	return p
+}
+
+// fieldNamer is an error that knows the names of its fields better than
+// the locale files do: a register's fields are named in its schema.
+type fieldNamer interface {
+	FieldName(field, lang string) (string, bool)
 }
 
 // writeError answers err as a problem (API) or an error page (pages).

@@ -75,7 +75,7 @@ func eventsSchema() map[string]any {
 func addUser(t testing.TB, e *testEnv, name string, role auth.Role, unitCode string) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := e.app.Auth.CreateUser(ctx, nil, auth.NewUser{Name: name, DisplayName: name, Password: "approver-pw-1", Role: role, Unit: unitCode}); err != nil {
+	if _, err := e.app.Auth.CreateUser(ctx, nil, auth.NewUser{Name: name, DisplayName: "测试账号（" + string(role) + "）", Password: "test-password-1", Role: role, Unit: unitCode}); err != nil {
 		t.Fatal(err)
 	}
 	_, secret, err := e.app.Auth.CreateToken(ctx, nil, name, "test")
