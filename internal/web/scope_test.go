@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,14 +9,16 @@ import (
 	"strings"
 	"testing"
 
+	"kexie/internal/auth"
+	"kexie/internal/register"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
 )
 
 // The scope matrix: every demo role × units inside and outside its subtree
-// × every endpoint that takes a unit or a user, each answer checked
-// against what the role may do there. A later feature adds its endpoints
-// as rows of unitEndpoints or userEndpoints.
+// × every endpoint that takes a unit, a user or a record, each answer
+// checked against what the role may do there. A later feature adds its
+// endpoints as rows of unitEndpoints, userEndpoints or recordEndpoints.
 
 // need is the permission an endpoint needs on its unit.
 type need int
@@ -24,10 +27,13 @@ const (
 	needRead      need = iota // see the unit
 	needUnitWrite             // change units
 	needAudit                 // read the audit log
+	needEnter                 // enter records (data entry)
+	needApprove               // approve records
+	needReveal                // see sensitive values: data entry or approval
 )
 
 func (n need) String() string {
-	return [...]string{"read", "unit write", "audit"}[n]
+	return [...]string{"read", "unit write", "audit", "data entry", "approve", "reveal"}[n]
 }
 
 // denied is the answer for a unit the caller reads without n there: a
@@ -56,6 +62,8 @@ type scopeUser struct {
 	unitWrite []string
 	audit     []string
 	userAdmin []string
+	enter     []string
+	approve   []string
 	admin     bool // holds the admin role (may manage administrators)
 }
 
@@ -65,17 +73,29 @@ func (u scopeUser) roots(n need) []string {
 		return u.unitWrite
 	case needAudit:
 		return u.audit
+	case needEnter:
+		return u.enter
+	case needApprove:
+		return u.approve
+	case needReveal:
+		return append(append([]string{}, u.enter...), u.approve...)
 	}
 	return u.read
 }
 
+// scopeUsers are the demo accounts and an approver of Nanjing, which the
+// demo lacks (setUpScope adds it).
 var scopeUsers = []scopeUser{
-	{name: "admin", read: []string{rootPath}, unitWrite: []string{rootPath}, audit: []string{rootPath}, userAdmin: []string{rootPath}, admin: true},
+	{name: "admin", read: []string{rootPath}, unitWrite: []string{rootPath}, audit: []string{rootPath}, userAdmin: []string{rootPath},
+		enter: []string{rootPath}, approve: []string{rootPath}, admin: true},
 	{name: "leader", read: []string{rootPath}},
-	{name: "nanjing", read: []string{nanjingPath}, unitWrite: []string{nanjingPath}, audit: []string{nanjingPath}, userAdmin: []string{nanjingPath}},
-	{name: "xuzhou", read: []string{xuzhouPath}, unitWrite: []string{xuzhouPath}, audit: []string{xuzhouPath}, userAdmin: []string{xuzhouPath}},
-	{name: "xuanwu", read: []string{xuanwuPath}},
+	{name: "nanjing", read: []string{nanjingPath}, unitWrite: []string{nanjingPath}, audit: []string{nanjingPath}, userAdmin: []string{nanjingPath},
+		enter: []string{nanjingPath}},
+	{name: "xuzhou", read: []string{xuzhouPath}, unitWrite: []string{xuzhouPath}, audit: []string{xuzhouPath}, userAdmin: []string{xuzhouPath},
+		enter: []string{xuzhouPath}},
+	{name: "xuanwu", read: []string{xuanwuPath}, enter: []string{xuanwuPath}},
 	{name: "inspector", read: []string{rootPath}, audit: []string{rootPath}},
+	{name: "nj.approver", read: []string{nanjingPath}, approve: []string{nanjingPath}},
 }
 
 // scopeUnits are units inside and outside each demo account's subtree:
@@ -114,6 +134,41 @@ var unitEndpoints = []unitEndpoint{
 		return "POST", "/api/v1/units/" + c + "/close", map[string]any{"closed_on": "2021-07-01"}
 	}},
 	{"reopen", needUnitWrite, false, func(c string) (string, string, any) { return "POST", "/api/v1/units/" + c + "/reopen", nil }},
+	{"records under", needRead, true, func(c string) (string, string, any) {
+		return "GET", scopeRecords + "?per_page=500&unit=" + c, nil
+	}},
+}
+
+// scopeRecords is the register the matrix keeps records in.
+const scopeRecords = "/api/v1/registers/test_events/records"
+
+// scopeRecordUnits are where the matrix's records are: counties of both
+// cities, and a society directly under the root.
+var scopeRecordUnits = []string{"320102", "320104", "320302", "SOC001"}
+
+// recordEndpoint is one row of the records part of the matrix: a request
+// about a record and the permission it needs at the record's unit. The
+// records are submitted, so writes pass the scope checks and then find
+// the record locked or the step not allowed (409), changing nothing.
+type recordEndpoint struct {
+	name string
+	need need
+	list bool // answers {"items": …} to be checked for out-of-scope items
+	req  func(path string) (method, p string, body any)
+}
+
+var recordEndpoints = []recordEndpoint{
+	{"get record", needRead, false, func(p string) (string, string, any) { return "GET", p, nil }},
+	{"record history", needRead, true, func(p string) (string, string, any) { return "GET", p + "/audit?limit=500", nil }},
+	{"update record", needEnter, false, func(p string) (string, string, any) {
+		return "PATCH", p, map[string]any{"values": map[string]any{"title": "changed by the matrix"}}
+	}},
+	{"delete record", needEnter, false, func(p string) (string, string, any) { return "DELETE", p, nil }},
+	{"submit", needEnter, false, func(p string) (string, string, any) { return "POST", p + "/status", map[string]any{"action": "submit"} }},
+	{"withdraw approval", needApprove, false, func(p string) (string, string, any) {
+		return "POST", p + "/status", map[string]any{"action": "withdraw"}
+	}},
+	{"reveal", needReveal, false, func(p string) (string, string, any) { return "POST", p + "/reveal", map[string]any{"field": "contact"} }},
 }
 
 // userEndpoint is one row of the users part of the matrix. A user is
@@ -147,9 +202,16 @@ var userEndpoints = []userEndpoint{
 
 // scopeWorld is what the matrix knows of the demo, read as the admin.
 type scopeWorld struct {
-	units  map[string]unitInfo // by code
-	grants map[string][]grantInfo
-	names  map[string]string // user → display name
+	units   map[string]unitInfo // by code
+	grants  map[string][]grantInfo
+	names   map[string]string // user → display name
+	records map[string]recordInfo
+}
+
+// recordInfo is one of the matrix's records, by id.
+type recordInfo struct {
+	ID          int64
+	Path, Title string
 }
 
 type unitInfo struct{ Code, Path, NameZH, NameEN string }
@@ -167,7 +229,7 @@ func within(roots []string, path string) bool {
 
 func loadScopeWorld(t *testing.T, e *testEnv) scopeWorld {
 	t.Helper()
-	w := scopeWorld{units: map[string]unitInfo{}, grants: map[string][]grantInfo{}, names: map[string]string{}}
+	w := scopeWorld{units: map[string]unitInfo{}, grants: map[string][]grantInfo{}, names: map[string]string{}, records: map[string]recordInfo{}}
 	var units struct {
 		Items []struct {
 			Code, Path string
@@ -197,13 +259,41 @@ func loadScopeWorld(t *testing.T, e *testEnv) scopeWorld {
 			w.grants[u.Name] = append(w.grants[u.Name], grantInfo{g.Role, w.units[g.Unit].Path})
 		}
 	}
+	var records struct {
+		Items []struct {
+			ID     int64
+			Unit   string
+			Values struct{ Title string }
+		}
+	}
+	decodeBody(t, e.do("GET", scopeRecords+"?per_page=500", "admin", nil), &records)
+	for _, r := range records.Items {
+		w.records[fmt.Sprint(r.ID)] = recordInfo{r.ID, w.units[r.Unit].Path, r.Values.Title}
+	}
+	if len(w.records) != len(scopeRecordUnits) {
+		t.Fatalf("the admin sees %d records", len(w.records))
+	}
 	return w
 }
 
 // setUpScope adds what the matrix needs beyond the demo: a user holding
-// roles in two cities, and unit-less audit entries (a login).
+// roles in two cities, an approver, unit-less audit entries (a login),
+// and a submitted record at each of scopeRecordUnits, kept by the system.
 func setUpScope(t *testing.T, e *testEnv) {
 	t.Helper()
+	addUser(t, e, "nj.approver", auth.RoleApprover, "320100")
+	defineEvents(t, e)
+	ctx := context.Background()
+	for _, code := range scopeRecordUnits {
+		r, err := e.app.Registers.Create(ctx, register.System(), "test_events", register.Input{Unit: code,
+			Values: map[string]any{"title": "矩阵活动" + code, "held_on": "2021-06-01", "contact": "13800138000"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Registers.SetStatus(ctx, register.System(), "test_events", r.ID, register.Submit, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
 	steps := []struct {
 		method, path string
 		body         any
@@ -244,6 +334,12 @@ func TestScopeMatrix(t *testing.T) {
 				for _, ep := range userEndpoints {
 					cases++
 					w.checkUserCase(t, e, u, target, ep)
+				}
+			}
+			for _, r := range w.records {
+				for _, ep := range recordEndpoints {
+					cases++
+					w.checkRecordCase(t, e, u, r, ep)
 				}
 			}
 			cases += w.checkLists(t, e, u)
@@ -305,6 +401,9 @@ func (w scopeWorld) checkItems(t *testing.T, where string, u scopeUser, under st
 			Entity   string `json:"entity"`
 			EntityID string `json:"entity_id"`
 			Action   string `json:"action"`
+			Register string `json:"register"`
+			Unit     string `json:"unit"`
+			ID       int64  `json:"id"`
 		} `json:"items"`
 	}
 	if err := json.Unmarshal(body, &page); err != nil {
@@ -317,10 +416,25 @@ func (w scopeWorld) checkItems(t *testing.T, where string, u scopeUser, under st
 			if !within(u.read, it.Path) || !strings.HasPrefix(it.Path, under) {
 				t.Errorf("%s: lists %s at %s", where, it.Code, it.Path)
 			}
+		case it.Register != "": // a record
+			p := w.units[it.Unit].Path
+			if !within(u.read, p) || !strings.HasPrefix(p, under) {
+				t.Errorf("%s: lists record %d at %s", where, it.ID, p)
+			}
 		case it.Entity == "unit":
 			p, known := w.units[it.EntityID]
 			if known && (!within(u.audit, p.Path) || !strings.HasPrefix(p.Path, under)) {
 				t.Errorf("%s: lists the audit entry %s of unit %s at %s", where, it.Action, it.EntityID, p.Path)
+			}
+		case strings.HasPrefix(it.Entity, "record:"):
+			// a record's history is open to its readers; the audit log to the audit scope
+			r, known := w.records[it.EntityID]
+			scope := u.audit
+			if strings.Contains(where, scopeRecords+"/") {
+				scope = u.read
+			}
+			if known && (!within(scope, r.Path) || !strings.HasPrefix(r.Path, under)) {
+				t.Errorf("%s: lists the audit entry %s of record %s at %s", where, it.Action, it.EntityID, r.Path)
 			}
 		case it.Entity == "user" && slices.Contains([]string{"login", "login_failed", "logout", "token_create", "token_revoke"}, it.Action):
 			if under != "" || !within(u.audit, rootPath) {
@@ -372,13 +486,64 @@ func (w scopeWorld) checkUserCase(t *testing.T, e *testEnv, u scopeUser, target 
 	}
 }
 
+// checkRecordCase sends one request about a record as u and checks the
+// answer against u's scope at the record's unit.
+func (w scopeWorld) checkRecordCase(t *testing.T, e *testEnv, u scopeUser, r recordInfo, ep recordEndpoint) {
+	t.Helper()
+	method, path, body := ep.req(fmt.Sprintf("%s/%d", scopeRecords, r.ID))
+	rec := e.do(method, path, u.name, body)
+	where := fmt.Sprintf("%s (%s on a record at %s) as %s: %s %s", ep.name, ep.need, r.Path, u.name, method, path)
+	switch {
+	case !within(u.read, r.Path):
+		if rec.Code != http.StatusNotFound {
+			t.Errorf("%s: outside the read scope: status %d, want 404: %s", where, rec.Code, truncateBody(rec.Body.String()))
+		}
+		if strings.Contains(rec.Body.String(), r.Title) {
+			t.Errorf("%s: the answer reveals the record's title", where)
+		}
+		return
+	case ep.need == needRead:
+		if rec.Code != http.StatusOK {
+			t.Errorf("%s: inside the read scope: status %d, want 200: %s", where, rec.Code, truncateBody(rec.Body.String()))
+		}
+	case !within(u.roots(ep.need), r.Path):
+		if rec.Code != http.StatusForbidden {
+			t.Errorf("%s: readable but without %s: status %d, want 403: %s", where, ep.need, rec.Code, truncateBody(rec.Body.String()))
+		}
+	default:
+		if rec.Code == http.StatusForbidden || rec.Code == http.StatusNotFound || rec.Code >= 500 {
+			t.Errorf("%s: allowed: status %d: %s", where, rec.Code, truncateBody(rec.Body.String()))
+		}
+	}
+	if rec.Code == http.StatusOK && ep.need != needReveal && strings.Contains(rec.Body.String(), "13800138000") {
+		t.Errorf("%s: the answer holds a sensitive value in clear", where)
+	}
+	if ep.list && rec.Code == http.StatusOK {
+		w.checkItems(t, where, u, "", rec.Body.Bytes())
+	}
+}
+
 // checkLists checks the unfiltered lists hold exactly what the caller's
 // scope covers.
 func (w scopeWorld) checkLists(t *testing.T, e *testEnv, u scopeUser) int {
 	t.Helper()
+	// records: those at units in the read scope, nothing else
+	var records struct{ Total int }
+	rec := e.do("GET", scopeRecords+"?per_page=500", u.name, nil)
+	w.checkItems(t, "records as "+u.name, u, "", rec.Body.Bytes())
+	decodeBody(t, rec, &records)
+	wantRecords := 0
+	for _, r := range w.records {
+		if within(u.read, r.Path) {
+			wantRecords++
+		}
+	}
+	if records.Total != wantRecords {
+		t.Errorf("records as %s: total %d, want %d", u.name, records.Total, wantRecords)
+	}
 	// units: everything in the read scope, nothing else
 	var units struct{ Total int }
-	rec := e.do("GET", "/api/v1/units?closed=true&per_page=500", u.name, nil)
+	rec = e.do("GET", "/api/v1/units?closed=true&per_page=500", u.name, nil)
 	w.checkItems(t, "units as "+u.name, u, "", rec.Body.Bytes())
 	decodeBody(t, rec, &units)
 	want := 0
@@ -420,5 +585,5 @@ func (w scopeWorld) checkLists(t *testing.T, e *testEnv, u scopeUser) int {
 	} else if n := w.checkItems(t, "audit as "+u.name, u, "", rec.Body.Bytes()); (n == 0) != (len(u.audit) == 0) {
 		t.Errorf("audit as %s: %d entries with audit scope %v", u.name, n, u.audit)
 	}
-	return 3
+	return 4
 }
