@@ -409,6 +409,24 @@ func TestOpenAPIResponses(t *testing.T) {
 		c.call("DELETE", recordPath(r.ID), "xuanwu", nil, 204)
 		c.call("DELETE", recordPath(r.ID), "xuanwu", nil, 404)
 
+		// register records as spreadsheets (the rest in api_register_sheet_test.go)
+		c.call("GET", "/api/v1/registers/test_events/template", "xuanwu", nil, 200)
+		c.call("GET", "/api/v1/registers/no_such/template", "xuanwu", nil, 404)
+		c.call("GET", "/api/v1/registers/test_events/export?format=csv&unit=320100&period=2021&f.participants.gte=1&columns=mode", "nanjing", nil, 200)
+		c.call("GET", "/api/v1/registers/test_events/export?unit=320100", "nanjing", nil, 200)
+		c.call("GET", "/api/v1/registers/test_events/export?format=pdf", "nanjing", nil, 422)
+		var imp struct{ ID int64 }
+		events := []byte("单位代码,活动名称,举办日期\n320102,文档导入,2021-07-01\n")
+		decodeBody(t, c.upload("/api/v1/registers/test_events/imports?wait=10", "xuanwu", "events.csv", events, 202), &imp)
+		c.call("GET", fmt.Sprintf("/api/v1/imports/%d", imp.ID), "xuanwu", nil, 200)
+		c.call("GET", fmt.Sprintf("/api/v1/imports/%d", imp.ID), "xuzhou", nil, 404)
+		c.call("GET", fmt.Sprintf("/api/v1/imports/%d/annotated", imp.ID), "xuanwu", nil, 404)
+		c.upload("/api/v1/registers/test_events/imports", "leader", "events.csv", events, 403)
+		c.upload("/api/v1/registers/test_events/imports?wait=99", "xuanwu", "events.csv", events, 422)
+		decodeBody(t, c.upload("/api/v1/registers/test_events/imports?wait=10", "xuanwu", "bad.xlsx", badEventsWorkbook(t), 202), &imp)
+		c.call("GET", fmt.Sprintf("/api/v1/imports/%d", imp.ID), "xuanwu", nil, 200)
+		c.call("GET", fmt.Sprintf("/api/v1/imports/%d/annotated", imp.ID), "xuanwu", nil, 200)
+
 		// every documented operation has had a response validated above
 		for path, item := range c.doc.Paths.Map() {
 			for method := range item.Operations() {

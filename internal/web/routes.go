@@ -74,6 +74,11 @@ func (s *Server) routes() []route {
 		api(http.MethodPost, "/api/v1/registers/{code}/records/{id}/status", s.apiRecordStatus),
 		api(http.MethodPost, "/api/v1/registers/{code}/records/{id}/reveal", s.apiRevealRecord),
 		api(http.MethodGet, "/api/v1/registers/{code}/records/{id}/audit", s.apiRecordAudit),
+		api(http.MethodGet, "/api/v1/registers/{code}/template", s.apiRegisterTemplate),
+		api(http.MethodGet, "/api/v1/registers/{code}/export", s.apiExportRecords),
+		api(http.MethodPost, "/api/v1/registers/{code}/imports", s.apiStartImport),
+		api(http.MethodGet, "/api/v1/imports/{id}", s.apiImportJob),
+		api(http.MethodGet, "/api/v1/imports/{id}/annotated", s.apiImportAnnotated),
 		api(http.MethodPost, "/api/v1/files", s.apiUploadFile),
 		api(http.MethodGet, "/api/v1/files/{id}", s.apiDownloadFile),
 
