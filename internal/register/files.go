@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"kexie/internal/audit"
 	"kexie/internal/fault"
@@ -67,6 +69,10 @@ var allowedTypes = map[string][]string{
 // bytes are what its name says.
 func (fs *Files) Save(ctx context.Context, name string, r io.Reader, max int64) (File, error) {
 	name = filepath.Base(strings.TrimSpace(name))
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
+		// PostgreSQL cannot store it, and no file of an office has it
+		return File{}, fault.InvalidField("file", "error.bad_text")
+	}
 	ext := strings.ToLower(filepath.Ext(name))
 	kinds, ok := allowedTypes[ext]
 	if !ok || name == "" || len([]rune(name)) > 200 {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,8 +27,12 @@ func (s *Server) apiUploadFile(w http.ResponseWriter, r *http.Request) error {
 		if err == io.EOF {
 			return fault.InvalidField("file", "register.file.missing")
 		}
-		if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
 			return err
+		}
+		if err != nil { // a malformed form is the client's, not a 500
+			return fault.InvalidField("file", "register.file.missing")
 		}
 		if part.FormName() != "file" {
 			continue

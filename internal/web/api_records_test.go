@@ -784,6 +784,22 @@ func TestRecordFilesAPI(t *testing.T) {
 		if rec := e.upload(e.srv, "/api/v1/files", "xuanwu", "", "", nil); rec.Code != http.StatusUnprocessableEntity {
 			t.Errorf("a form without a file: %d", rec.Code)
 		}
+		// names no file of an office has, which PostgreSQL cannot store, and
+		// forms that are not forms: refused, not a 500
+		for _, name := range []string{"a\x00b.png", "\xff\xfe.png", "a\nb.png", "a\x1b.png"} {
+			var body bytes.Buffer
+			body.WriteString("--XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name + "\"\r\nContent-Type: image/png\r\n\r\n")
+			body.Write(pngBytes)
+			body.WriteString("\r\n--XX--\r\n")
+			req := httptest.NewRequest("POST", "/api/v1/files", &body)
+			req.Header.Set("Content-Type", "multipart/form-data; boundary=XX")
+			req.Header.Set("Authorization", "Bearer "+e.tokens["xuanwu"])
+			rec := httptest.NewRecorder()
+			e.srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusUnprocessableEntity {
+				t.Errorf("upload named %q: %d, want 422: %s", name, rec.Code, rec.Body.String())
+			}
+		}
 		// over the upload limit: refused while it streams, nothing kept
 		small, err := New(e.app, Options{Logger: e.srv.log, MaxUpload: 1024})
 		if err != nil {
