@@ -151,7 +151,7 @@ func (s *Service) check(ctx context.Context, c Caller, name, unitCode string, wi
 		if w.Unit != "" && root.Path != "" {
 			u, err := s.units.Get(ctx, c.Read, w.Unit)
 			if err != nil || !unit.Subtrees(root.Path).Contains(u.Path) {
-				ch.Add(at+".unit", "dashboards.widget.unit", "code", w.Unit)
+				ch.Add(at+".unit", "dashboards.widget.unit_outside", "code", w.Unit)
 			}
 		}
 		if utf8.RuneCountInString(w.Title) > MaxName {

@@ -82,6 +82,24 @@ func (s *Server) routes() []route {
 		api(http.MethodPost, "/api/v1/files", s.apiUploadFile),
 		api(http.MethodGet, "/api/v1/files/{id}", s.apiDownloadFile),
 
+		// API: metrics and dashboards
+		api(http.MethodGet, "/api/v1/metrics", s.apiListMetrics),
+		api(http.MethodGet, "/api/v1/metrics/{code}", s.apiGetMetric),
+		api(http.MethodPut, "/api/v1/metrics/{code}", s.apiDefineMetric),
+		api(http.MethodGet, "/api/v1/metrics/{code}/value", s.apiMetricValue),
+		api(http.MethodGet, "/api/v1/metrics/{code}/children", s.apiMetricChildren),
+		api(http.MethodGet, "/api/v1/metrics/{code}/periods", s.apiMetricPeriods),
+		api(http.MethodGet, "/api/v1/metrics/{code}/categories", s.apiMetricCategories),
+		api(http.MethodGet, "/api/v1/metrics/{code}/records", s.apiMetricRecords),
+		api(http.MethodGet, "/api/v1/metrics/{code}/verify", s.apiVerifyMetric),
+		api(http.MethodGet, "/api/v1/figures", s.apiFigures),
+		api(http.MethodGet, "/api/v1/dashboards", s.apiListDashboards),
+		api(http.MethodPost, "/api/v1/dashboards", s.apiCreateDashboard),
+		api(http.MethodGet, "/api/v1/dashboards/{id}", s.apiGetDashboard),
+		api(http.MethodPatch, "/api/v1/dashboards/{id}", s.apiUpdateDashboard),
+		api(http.MethodDelete, "/api/v1/dashboards/{id}", s.apiDeleteDashboard),
+		api(http.MethodGet, "/api/v1/dashboards/{id}/data", s.apiDashboardData),
+
 		// pages
 		public(page(http.MethodGet, "/login", s.pageLogin)),
 		public(page(http.MethodPost, "/login", s.pageLoginSubmit)),
@@ -121,5 +139,19 @@ func (s *Server) routes() []route {
 		page(http.MethodPost, "/account/prefs", s.pageAccountPrefs),
 		page(http.MethodPost, "/account/tokens", s.pageAccountCreateToken),
 		page(http.MethodPost, "/account/tokens/{id}/revoke", s.pageAccountRevokeToken),
+		// pages: metrics, pivot table, dashboards (the catalogue is /metrics/:
+		// /metrics itself is the Prometheus endpoint)
+		page(http.MethodGet, "/metrics/{$}", s.pageMetrics),
+		page(http.MethodGet, "/metrics/{code}", s.pageMetric),
+		page(http.MethodGet, "/metrics/{code}/records", s.pageMetricRecords),
+		page(http.MethodGet, "/pivot", s.pagePivot),
+		page(http.MethodGet, "/pivot/export", s.pagePivotExport),
+		page(http.MethodGet, "/dashboards", s.pageDashboards),
+		page(http.MethodPost, "/dashboards", s.pageDashboardCreate),
+		page(http.MethodGet, "/dashboards/{id}", s.pageDashboard),
+		page(http.MethodPost, "/dashboards/{id}/edit", s.pageDashboardEdit),
+		page(http.MethodPost, "/dashboards/{id}/widgets", s.pageDashboardAddWidget),
+		page(http.MethodPost, "/dashboards/{id}/widgets/{n}/delete", s.pageDashboardRemoveWidget),
+		page(http.MethodPost, "/dashboards/{id}/delete", s.pageDashboardDelete),
 	}
 }
