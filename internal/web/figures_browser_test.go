@@ -80,12 +80,18 @@ func TestBrowserDashboard(t *testing.T) {
 	if err != nil || !strings.Contains(loc, "/registers/fig_acts/records/") {
 		t.Errorf("the record link went to %s: %v", loc, err)
 	}
-	// at phone width the dashboard fits the screen
-	run("phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile),
-		chromedp.Navigate(fmt.Sprintf("%s/dashboards/%d", srv.URL, d.ID)),
-		chromedp.WaitVisible(chromedp.CSS("#widget-1 .chart canvas")))
-	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
-	if err != nil || overflow > 0 {
-		t.Errorf("the dashboard at 375px is %dpx wider than the screen: %v", overflow, err)
+	// at phone width the pages fit the screen, charts drawn
+	run("phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
+	for _, p := range []struct{ path, wait string }{
+		{fmt.Sprintf("/dashboards/%d", d.ID), "#widget-1 .chart canvas"},
+		{"/metrics/acts_people?unit=320100&period=2021", "#chart-children canvas"},
+		{"/metrics/", "#metric-list"},
+		{"/pivot?metrics=acts_all&metrics=acts_people&unit=320000&periods=2021", "#pivot-table"},
+	} {
+		run("open "+p.path+" on a phone", chromedp.Navigate(srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
+		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+		if err != nil || overflow > 0 {
+			t.Errorf("%s at 375px is %dpx wider than the screen: %v", p.path, overflow, err)
+		}
 	}
 }
