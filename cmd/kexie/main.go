@@ -42,8 +42,8 @@ func commands() []command {
 		{"token", "API 令牌 / API tokens: token create NAME [--name LABEL]", runToken},
 		{"metric", "指标核对 / metrics: metric verify [--metric CODE]", runMetric},
 		{"backup", "在线备份 / online backup of the embedded database: backup --out FILE", runBackup},
-		{"import", "导入组织 / import units: import --units FILE [--dry-run] [--unit-scope CODE]", runImport},
-		{"export", "导出组织 / export units: export --units [--under CODE] [--type T] --out FILE", runExport},
+		{"import", "导入组织或台账记录 / import units or records: import --units FILE | --register CODE FILE [--dry-run]", runImport},
+		{"export", "导出组织或台账记录 / export units or records: export --units | --register CODE [--unit CODE] [--period P] --out FILE", runExport},
 		{"bench", "性能测量 / measure speed: bench units|tree|start (see docs/performance.md)", runBench},
 		{"version", "显示版本 / print the version", runVersion},
 	}

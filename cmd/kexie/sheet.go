@@ -10,22 +10,38 @@ import (
 
 	"kexie/internal/fault"
 	"kexie/internal/i18n"
+	"kexie/internal/register"
 	"kexie/internal/unit"
 )
 
-// runImport imports units from a workbook or CSV file, all or nothing.
+// Usages of the spreadsheet commands.
+const (
+	importUsage = "用法 / usage: kexie import --units FILE [--dry-run] [--unit-scope CODE] | " +
+		"kexie import --register CODE FILE [--dry-run] [--unit CODE]"
+	exportUsage = "用法 / usage: kexie export --units [--under CODE] [--type T] --out FILE | " +
+		"kexie export --register CODE [--unit CODE] [--period P] [--status S] [--q TEXT] [--where FIELD[.OP]=VALUE]… " +
+		"[--columns A,B] [--format xlsx|csv] --out FILE"
+)
+
+// runImport imports units, or a register's records, from a workbook or
+// CSV file, all or nothing.
 func runImport(ctx context.Context, e *env, args []string) error {
 	fs := subFlags(e, "import")
 	file := fs.String("units", "", "组织表 / units file (.xlsx or .csv; - for standard input)")
+	reg := fs.String("register", "", "导入此台账的记录，文件在后 / import records of this register from the FILE that follows")
 	dry := fs.Bool("dry-run", false, "只检查，不写入 / check and count only, write nothing")
 	scopeCode := fs.String("unit-scope", "", "只能在此组织的子树内新建和修改 / act as the administrator of this unit's subtree")
+	unitCode := fs.String("unit", "", "台账：只导入此组织及其子树的记录 / registers: only records of this unit's subtree")
 	lang := fs.String("lang", i18n.ZH, "问题说明的语言 / language of the problems: zh-CN or en")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	if *file == "" || len(pos) > 0 {
-		return errors.New("用法 / usage: kexie import --units FILE [--dry-run] [--unit-scope CODE]")
+	if *reg != "" && *file == "" && len(pos) == 1 && *scopeCode == "" {
+		return importRegister(ctx, e, *reg, pos[0], register.ImportOptions{DryRun: *dry, Unit: *unitCode}, i18n.Pick([]string{*lang}, ""))
+	}
+	if *file == "" || len(pos) > 0 || *reg != "" || *unitCode != "" {
+		return errors.New(importUsage)
 	}
 	msgs, err := i18n.Load()
 	if err != nil {
@@ -94,7 +110,8 @@ func problemLine(msgs i18n.Catalog, lang, file string, p unit.Problem) string {
 	return line
 }
 
-// runExport writes units as a workbook that `kexie import` reads back.
+// runExport writes units, or a register's records, as a file that
+// `kexie import` reads back.
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs := subFlags(e, "export")
 	units := fs.Bool("units", false, "导出组织 / export units")
@@ -104,12 +121,17 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	closed := fs.Bool("closed", false, "包括已撤销的组织 / include closed units")
 	out := fs.String("out", "", "输出文件，- 为标准输出 / output file, - for standard output")
 	lang := fs.String("lang", i18n.ZH, "工作表名称的语言 / language of the sheet names: zh-CN or en")
+	var rf registerFlags
+	rf.add(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	if !*units || *out == "" || len(pos) > 0 {
-		return errors.New("用法 / usage: kexie export --units [--under CODE] [--type T] --out FILE")
+	if rf.code != "" && !*units && *out != "" && len(pos) == 0 {
+		return exportRegister(ctx, e, rf, *out, i18n.Pick([]string{*lang}, ""))
+	}
+	if !*units || *out == "" || len(pos) > 0 || rf.code != "" {
+		return errors.New(exportUsage)
 	}
 	a, err := openApp(ctx, e)
 	if err != nil {
@@ -126,22 +148,27 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if *out == "-" {
 		return a.Units.Export(ctx, unit.Everything(), f, e.stdout, l)
 	}
-	// write beside the target and rename, so a failed export leaves no half file
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".kexie-export-*.xlsx")
+	if err := writeAtomically(*out, func(w io.Writer) error { return a.Units.Export(ctx, unit.Everything(), f, w, l) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "已导出 / exported: %s\n", *out)
+	return nil
+}
+
+// writeAtomically writes a file beside its target and renames it, so that
+// a failed export leaves no half file.
+func writeAtomically(out string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".kexie-export-*"+filepath.Ext(out))
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := a.Units.Export(ctx, unit.Everything(), f, tmp, l); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "已导出 / exported: %s\n", *out)
-	return nil
+	return os.Rename(tmp.Name(), out)
 }

@@ -54,10 +54,59 @@ func (im *importer) wire(f Field, text string, kind sheet.Kind) (any, string, []
 	case numeric:
 		return numText(text), "", nil
 	case im.format == sheet.FormatCSV && len(text) > 1 && text[0] == '\'' && strings.ContainsRune("=+-@", rune(text[1])):
-		return text[1:], "", nil // the apostrophe Export puts before what looks like a formula
+		text = text[1:] // the apostrophe Export puts before what looks like a formula
+	}
+	if f.Type == TypeOption || f.Type == TypeOptions {
+		return optionText(f, text), "", nil
 	}
 	return text, "", nil
 }
+
+// optionText turns the labels of an option field into codes, as people
+// type them: in either language, with full-width or half-width brackets
+// (a label such as 全国学会（协会） keeps its own), in any case. Several
+// options are split on semicolons first, so that a label holding a comma
+// or 、 stays whole; what matches no option is left for the service to
+// refuse.
+func optionText(f Field, s string) string {
+	if code, ok := matchOption(f, s); ok {
+		return code
+	}
+	if f.Type == TypeOption {
+		return s
+	}
+	var codes []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '；' || r == '\n' }) {
+		if code, ok := matchOption(f, part); ok {
+			codes = append(codes, code)
+			continue
+		}
+		for _, p := range strings.FieldsFunc(part, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+			if code, ok := matchOption(f, p); ok {
+				codes = append(codes, code)
+			} else {
+				codes = append(codes, strings.TrimSpace(p))
+			}
+		}
+	}
+	return strings.Join(codes, ";")
+}
+
+// matchOption finds the option whose code or label s is.
+func matchOption(f Field, s string) (string, bool) {
+	k := optionKey(s)
+	if k == "" {
+		return "", false
+	}
+	for _, o := range f.Options {
+		if o.Code == strings.TrimSpace(s) || optionKey(o.NameZH) == k || (o.NameEN != "" && optionKey(o.NameEN) == k) || optionKey(o.Code) == k {
+			return o.Code, true
+		}
+	}
+	return "", false
+}
+
+func optionKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(Fold(s)), " ")) }
 
 var wholeFloatRE = regexp.MustCompile(`^[0-9]+\.0+$`)
 

@@ -91,23 +91,28 @@ func (c sheetCol) readOnly() bool {
 	return c.kind == colUnitName || c.kind == colStatus || (c.kind == colField && c.field.Compute != "")
 }
 
-// regHeaders maps what users write as headers to the columns. Field
-// codes come last, so that a code, which is exact, wins over a label.
+// regHeaders maps what users write as headers to the columns. A field's
+// own names win over the other names of the unit name and status columns
+// (a field may be called 状态), the unit code's names over a field's (the
+// header is found by them), and field codes, which are exact, over all.
 func regHeaders(cols []sheetCol) sheet.Headers {
 	h := sheet.Headers{}
+	h.Add(idxUnit, "单位", "组织代码", "组织", "单位编码", "unit", "org_code")
+	h.Add(idxUnitName, "单位名称", "Unit name", "组织名称", "unit_name")
+	h.Add(idxStatus, "状态", "Status", "记录状态")
 	for i, c := range cols {
 		if c.kind == colField {
 			h.Add(i, c.zh, c.en, c.header())
 		}
 	}
-	h.Add(idxUnit, "单位代码", "Unit code", "单位", "组织代码", "组织", "单位编码", "unit", "unit_code", "org_code")
-	h.Add(idxUnitName, "单位名称", "Unit name", "组织名称", "unit_name")
-	h.Add(idxStatus, "状态", "Status", "记录状态")
+	h.Add(idxUnit, "单位代码", "Unit code", "unit_code", cols[idxUnit].header())
 	for i, c := range cols {
 		if c.kind == colField {
 			h.Add(i, c.field.Code)
 		}
 	}
+	h.Add(idxUnitName, cols[idxUnitName].header())
+	h.Add(idxStatus, cols[idxStatus].header())
 	return h
 }
 

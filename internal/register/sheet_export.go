@@ -99,20 +99,22 @@ func (s *Service) Export(ctx context.Context, acc Access, code string, f Filter,
 	}
 	cols := regColumns(reg)
 	order := exportOrder(cols)
-	value := func(r *Record, c sheetCol) any {
+	// text is what a column shows that is not a field's value: the unit,
+	// the status, a masked value
+	text := func(r *Record, c sheetCol) (string, bool) {
 		switch c.kind {
 		case colUnit:
-			return r.Unit
+			return r.Unit, true
 		case colUnitName:
-			return unitName(r)
+			return unitName(r), true
 		case colStatus:
-			return statusLabel(r.Status, lang)
+			return statusLabel(r.Status, lang), true
 		}
 		v := r.Values[c.field.Code]
 		if c.field.Sensitive && v != nil && !reveal.Contains(r.UnitPath) {
-			return Mask(c.field.Format(v, ""))
+			return Mask(c.field.Format(v, "")), true
 		}
-		return v
+		return "", false
 	}
 	n := 0
 	if format == ExportCSV {
@@ -133,12 +135,11 @@ func (s *Service) Export(ctx context.Context, acc Access, code string, f Filter,
 		err := s.EachRecord(ctx, acc.Read, code, f, func(_ *Register, r *Record) error {
 			for i, ci := range order {
 				c := cols[ci]
-				switch v := value(r, c).(type) {
-				case string:
-					line[i] = csvSafe(v)
-				default:
-					line[i] = cellText(c.field, v, lang)
+				t, ok := text(r, c)
+				if !ok {
+					t = cellText(c.field, r.Values[c.field.Code], lang)
 				}
+				line[i] = csvSafe(t)
 			}
 			n++
 			return cw.Write(line)
@@ -161,13 +162,11 @@ func (s *Service) Export(ctx context.Context, acc Access, code string, f Filter,
 	err = s.EachRecord(ctx, acc.Read, code, f, func(_ *Register, r *Record) error {
 		for i, ci := range order {
 			c := cols[ci]
-			v := value(r, c)
-			if c.kind == colField {
-				if _, masked := v.(string); !masked || !c.field.Sensitive {
-					v = cellValue(c.field, v, lang)
-				}
+			if t, ok := text(r, c); ok {
+				row[i] = b.cell(i, t)
+			} else {
+				row[i] = b.cell(i, cellValue(c.field, r.Values[c.field.Code], lang))
 			}
-			row[i] = b.cell(i, v)
 		}
 		n++
 		return b.row(row)

@@ -29,14 +29,16 @@ func activities() register.Schema {
 			{Code: "title", Type: register.TypeText, NameZH: "活动名称", NameEN: "Title", Required: true, MaxLength: 100},
 			{Code: "held_on", Type: register.TypeDate, NameZH: "举办日期", NameEN: "Held on", Required: true},
 			{Code: "mode", Type: register.TypeOption, NameZH: "形式", NameEN: "Mode", Options: []register.Option{
-				{Code: "online", NameZH: "线上", NameEN: "Online"}, {Code: "offline", NameZH: "线下", NameEN: "Offline"}}},
+				{Code: "online", NameZH: "线上", NameEN: "Online"}, {Code: "offline", NameZH: "线下", NameEN: "Offline"},
+				{Code: "hybrid", NameZH: "混合（线上、线下）", NameEN: "Hybrid (online, offline)"}}},
 			{Code: "participants", Type: register.TypeInteger, NameZH: "参与人次", NameEN: "Participants", Min: "0"},
 			{Code: "budget", Type: register.TypeMoney, NameZH: "经费", NameEN: "Budget"},
 			{Code: "rate", Type: register.TypePercent, NameZH: "满意度", NameEN: "Satisfaction"},
 			{Code: "public", Type: register.TypeBoolean, NameZH: "公开", NameEN: "Public"},
 			{Code: "contact", Type: register.TypeMobile, NameZH: "联系电话", NameEN: "Contact", Sensitive: true},
 			{Code: "tags", Type: register.TypeOptions, NameZH: "主题", NameEN: "Topics", Options: []register.Option{
-				{Code: "health", NameZH: "健康", NameEN: "Health"}, {Code: "space", NameZH: "航天", NameEN: "Space"}}},
+				{Code: "health", NameZH: "健康", NameEN: "Health"}, {Code: "space", NameZH: "航天", NameEN: "Space"},
+				{Code: "kids", NameZH: "青少年（中、小学）", NameEN: "Pupils"}}},
 			{Code: "started", Type: register.TypeDateTime, NameZH: "开始时间", NameEN: "Started at"},
 			{Code: "per_head", Type: register.TypeDecimal, NameZH: "人均经费", NameEN: "Per head", Scale: 2,
 				Compute: "participants > 0 ? budget / participants : 0"},
@@ -334,6 +336,18 @@ func TestSheetImportFiles(t *testing.T) {
 		if page.Total != 1 || page.Items[0].Values["mode"] != "online" {
 			t.Errorf("GB18030 record: %+v", page.Items)
 		}
+		// option labels as people type them: brackets of either width, labels holding 、, codes
+		csv := "单位代码,活动名称,举办日期,形式,主题\n" +
+			"320102,标签一,2021-07-03,混合(线上、线下),青少年（中、小学）；健康\n" +
+			"320102,标签二,2021-07-04,\"HYBRID (Online, Offline)\",kids、space\n"
+		if res, err := importFile(a, register.System(), []byte(csv), "labels.csv", register.ImportOptions{}); err != nil || res.Created != 2 {
+			t.Fatalf("labels: %+v %v", res, err)
+		}
+		_, page, _ = a.Registers.ListRecords(ctx, unit.Everything(), "sheet_acts", register.Filter{Q: "标签", Sort: "date"})
+		if page.Total != 2 || page.Items[0].Values["mode"] != "hybrid" || !slices.Equal(page.Items[0].Values["tags"].([]string), []string{"kids", "health"}) ||
+			page.Items[1].Values["mode"] != "hybrid" || !slices.Equal(page.Items[1].Values["tags"].([]string), []string{"kids", "space"}) {
+			t.Errorf("labels: %+v", page.Items)
+		}
 		// Excel serial dates, in both of Excel's date systems
 		for _, date1904 := range []bool{false, true} {
 			x := excelize.NewFile()
@@ -411,4 +425,20 @@ func TestSheetImportDryRunAndLimits(t *testing.T) {
 			t.Errorf("progress %+v (%+v %v)", progress, res, err)
 		}
 	})
+}
+
+func TestSheetHeaders(t *testing.T) {
+	sc := activities()
+	sc.Fields = append(sc.Fields, register.Field{Code: "state", Type: register.TypeText, NameZH: "状态", NameEN: "State"},
+		register.Field{Code: "org", Type: register.TypeText, NameZH: "组织名称", NameEN: "Organisation"})
+	h := register.SheetHeaders(&register.Register{Schema: sc})
+	for in, want := range map[string]string{
+		"单位代码 / Unit code *": "unit", "单位代码": "unit", "Unit Code": "unit", "单位": "unit",
+		"状态": "state", "状态 / Status": "status", "状态 / State": "state", "Status": "status",
+		"组织名称": "org", "单位名称": "unit_name", "title": "title", "活动名称（必填）": "title", "举办日期 / Held on *": "held_on",
+	} {
+		if got := h(in); got != want {
+			t.Errorf("header %q is %q, want %q", in, got, want)
+		}
+	}
 }
