@@ -32,8 +32,12 @@ func (s *Service) Records(ctx context.Context, read unit.Scope, code, unitCode, 
 	if err != nil {
 		return nil, register.RecordPage{}, err
 	}
-	if m.Source != FromRegister {
+	switch m.Source {
+	case FromRegister:
+	case FromFormula:
 		return nil, register.RecordPage{}, fault.InvalidField("metric", "metrics.records.none", "code", m.Code)
+	default: // values entered per period: no register behind them
+		return nil, register.RecordPage{}, fault.InvalidField("metric", "metrics.records.entered", "code", m.Code)
 	}
 	if page < 1 {
 		page = 1
