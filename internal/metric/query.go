@@ -517,9 +517,11 @@ func (s *Service) factSums(ctx context.Context, ms []*Metric, unitIDs []int64, p
 	if len(unitIDs) == 0 {
 		return out, nil
 	}
-	// one statement of one index range scan per metric: an OR of the
-	// metrics would leave the planners a scan of the whole table
-	var args store.Args
+	// One statement of one index range scan per metric (an OR of the
+	// metrics would leave the planners a scan of the whole table), with
+	// positional placeholders each used once, in order: SQLite finds a
+	// "$N" by a search of the statement's names, slow at hundreds.
+	args := positional{d: s.db.Dialect}
 	var parts []string
 	seen := map[int64]bool{}
 	for _, m := range ms {
@@ -527,18 +529,21 @@ func (s *Service) factSums(ctx context.Context, ms []*Metric, unitIDs []int64, p
 			continue
 		}
 		seen[m.ID] = true
-		units := make([]string, len(unitIDs))
+		q := `SELECT metric_id, unit_id, SUM(val), SUM(cnt) FROM metric_facts WHERE metric_id = ` + args.add(m.ID) +
+			` AND fact_version = ` + args.add(m.FactVersion) + ` AND unit_id IN (`
 		for i, id := range unitIDs {
-			units[i] = args.Add(id)
+			if i > 0 {
+				q += ", "
+			}
+			q += args.add(id)
 		}
-		parts = append(parts, `SELECT metric_id, unit_id, SUM(val), SUM(cnt) FROM metric_facts WHERE metric_id = `+args.Add(m.ID)+
-			` AND fact_version = `+args.Add(m.FactVersion)+` AND unit_id IN (`+strings.Join(units, ", ")+`) AND cat = ''`+
-			` AND day >= `+args.Add(m.factsFrom(p))+` AND day <= `+args.Add(p.ToDate())+` GROUP BY metric_id, unit_id`)
+		parts = append(parts, q+`) AND cat = '' AND day >= `+args.add(m.factsFrom(p))+` AND day <= `+args.add(p.ToDate())+
+			` GROUP BY metric_id, unit_id`)
 	}
 	if len(parts) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, strings.Join(parts, " UNION ALL "), args.Values()...)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, strings.Join(parts, " UNION ALL "), args.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("read facts: %w", err)
 	}
@@ -592,4 +597,16 @@ func (s *Service) ChildBreakdowns(ctx context.Context, codes []string, parent un
 		out[i] = b
 	}
 	return out, nil
+}
+
+// positional collects the arguments of a statement whose placeholders
+// are each used once, in the order of their arguments.
+type positional struct {
+	d    store.Dialect
+	vals []any
+}
+
+func (a *positional) add(v any) string {
+	a.vals = append(a.vals, v)
+	return a.d.Param(len(a.vals))
 }
