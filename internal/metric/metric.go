@@ -42,6 +42,9 @@ type Source string
 const (
 	FromRegister Source = "register"
 	FromFormula  Source = "formula"
+	// FromEntered values are entered per unit and period in a data set
+	// (aggregate data entry, package dataset); see entered.go.
+	FromEntered Source = "entered"
 )
 
 // Def defines a metric.
@@ -69,6 +72,15 @@ type Def struct {
 	Denominator string `json:"denominator,omitempty"`
 	// Percent shows a ratio as a percentage.
 	Percent bool `json:"percent,omitempty"`
+	// Entered source: the type of the values (integer, decimal, money,
+	// percent), the decimals of a decimal (default 2), the period type of
+	// the data set that collects them (year, half, quarter, month), and
+	// an optional small set of categories: values are then entered per
+	// category, and the total is their sum.
+	ValueType  string            `json:"value_type,omitempty"`
+	Scale      int               `json:"scale,omitempty"`
+	PeriodType string            `json:"period_type,omitempty"`
+	Categories []register.Option `json:"categories,omitempty"`
 }
 
 // MaxBreakdown bounds the categories a breakdown may have.
@@ -104,6 +116,8 @@ func (d *Def) check(reg *register.Register, lookup func(string) (*Def, bool)) er
 	switch d.Source {
 	case FromRegister:
 		d.checkRegister(c, reg)
+	case FromEntered:
+		d.checkEntered(c)
 	case FromFormula:
 		if d.Aggregation == Ratio {
 			for _, part := range []struct{ field, code string }{{"numerator", d.Numerator}, {"denominator", d.Denominator}} {

@@ -66,6 +66,9 @@ func (s *Service) value(ctx context.Context, m *Metric, u unit.Unit, p period.Pe
 	if depth > MaxDepth {
 		return nil, 0, fmt.Errorf("metric %s: formulas nest too deep", m.Code)
 	}
+	if m.Source == FromEntered && !wholePeriods(p, period.Kind(m.PeriodType)) {
+		return nil, 0, nil // part of an entry period: no figure, see entered.go
+	}
 	unscale := func(v int64) float64 { return float64(v) / math.Pow10(m.scale) }
 	switch {
 	case m.Aggregation == Distinct && monthAligned(p):

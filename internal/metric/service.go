@@ -33,6 +33,9 @@ type Metric struct {
 // maintained says whether the metric keeps facts (the others are
 // recounted or computed when read).
 func (m *Metric) maintained() bool {
+	if m.Source == FromEntered {
+		return true // flow, stock or average: the definition checks
+	}
 	return m.Source == FromRegister && (m.Aggregation == Flow || m.Aggregation == Average || m.Aggregation == Stock || m.Aggregation == Distinct)
 }
 
@@ -46,6 +49,8 @@ type Service struct {
 	mu    sync.RWMutex
 	byReg map[string][]*Metric // register code → maintained metrics
 	all   map[string]*Metric
+	// entered reads the values of entered metrics (the data sets)
+	entered EnteredSource
 }
 
 // NewService returns the metric service and subscribes it to record
@@ -99,6 +104,9 @@ func (s *Service) load(ctx context.Context) error {
 			if m.maintained() {
 				byReg[m.Register] = append(byReg[m.Register], m)
 			}
+		}
+		if m.Source == FromEntered {
+			m.scale = m.EnteredField().ScaleOf()
 		}
 		all[m.Code] = m
 	}

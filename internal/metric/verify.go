@@ -21,7 +21,8 @@ type Difference struct {
 }
 
 // Verify recomputes the facts of a metric (every maintained metric when
-// code is "") from the raw records and returns every difference from
+// code is "") from the raw records (an entered metric's from its stored
+// values) and returns every difference from
 // the maintained facts. It writes nothing.
 func (s *Service) Verify(ctx context.Context, code string) ([]Difference, error) {
 	ms, err := s.List(ctx)
@@ -80,6 +81,9 @@ type factKey struct {
 
 // computeFacts computes a metric's facts from scratch, in memory.
 func (s *Service) computeFacts(ctx context.Context, m *Metric) (map[factKey][2]int64, error) {
+	if m.Source == FromEntered {
+		return s.computeEntered(ctx, m)
+	}
 	want := map[factKey][2]int64{}
 	byPath := map[string][]delta{}
 	series := map[string][]*register.Record{}
