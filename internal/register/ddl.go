@@ -17,17 +17,30 @@ func Table(code string) string { return "rec_" + code }
 // Column is the name of a field's column.
 func Column(field string) string { return "f_" + field }
 
-// sqlType is the column type of a field.
-func sqlType(d store.Dialect, t FieldType) string {
+// storage is how a field's values are kept: "int", "bool", "time" or "text".
+func storage(t FieldType) string {
 	switch t {
 	case TypeInteger, TypeDecimal, TypeMoney, TypePercent, TypeRecord, TypePerson:
-		return "BIGINT"
+		return "int"
 	case TypeBoolean:
-		return "BOOLEAN"
+		return "bool"
 	case TypeDateTime:
+		return "time"
+	}
+	return "text"
+}
+
+// sqlType is the column type of a field.
+func sqlType(d store.Dialect, t FieldType) string {
+	switch storage(t) {
+	case "int":
+		return "BIGINT"
+	case "bool":
+		return "BOOLEAN"
+	case "time":
 		return d.Time
 	}
-	return "TEXT"
+	return d.Text
 }
 
 // indexed says whether a field gets an index of its own: the fields

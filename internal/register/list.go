@@ -94,7 +94,7 @@ func (s *Service) where(ctx context.Context, reg *Register, read unit.Scope, f F
 			// a substring of a text column only: PostgreSQL has no LOWER
 			// of a number, and a sensitive value must not be guessed a
 			// digit at a time
-			if fd.Sensitive || sqlType(store.Dialect{}, fd.Type) != "TEXT" {
+			if fd.Sensitive || storage(fd.Type) != "text" {
 				c.Add("f."+cd.Field, "register.filter.op", "value", cd.Op)
 				continue
 			}

@@ -31,12 +31,12 @@ func scanRecord(reg *Register, sc interface{ Scan(...any) error }) (*Record, err
 	dest := []any{&r.ID, &r.UnitID, &r.Date, &r.Status, &r.StatusReason, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.UnitPath}
 	holders := make([]any, len(reg.Schema.Fields))
 	for i, f := range reg.Schema.Fields {
-		switch sqlType(store.Dialect{}, f.Type) {
-		case "BIGINT":
+		switch storage(f.Type) {
+		case "int":
 			holders[i] = new(sql.NullInt64)
-		case "BOOLEAN":
+		case "bool":
 			holders[i] = new(sql.NullBool)
-		case "TEXT":
+		case "text":
 			holders[i] = new(sql.NullString)
 		default:
 			holders[i] = new(sql.NullTime)
