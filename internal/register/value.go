@@ -46,7 +46,10 @@ func (f Field) Numeric() bool {
 
 var (
 	mobileRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
-	maxText  = map[FieldType]int{TypeText: 500, TypeLongText: 20000, TypeURL: 2000, TypeEmail: 254}
+	// mobileSeparators drops what people put between a number's digits;
+	// built once, for a Replacer builds its tables on first use
+	mobileSeparators = strings.NewReplacer(" ", "", "-", "")
+	maxText          = map[FieldType]int{TypeText: 500, TypeLongText: 20000, TypeURL: 2000, TypeEmail: 254}
 )
 
 // Parse reads a value typed as text (a form field, a CSV or Excel cell)
@@ -65,7 +68,7 @@ func (f Field) Parse(s string, serial bool) (any, error) {
 	case TypeText, TypeLongText, TypeURL, TypeEmail:
 		return f.checkString(s)
 	case TypeMobile:
-		d := strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimPrefix(strings.TrimPrefix(s, "+86"), "86-"))
+		d := mobileSeparators.Replace(strings.TrimPrefix(strings.TrimPrefix(s, "+86"), "86-"))
 		if !mobileRE.MatchString(d) {
 			return bad("register.value.mobile")
 		}
