@@ -10,6 +10,7 @@ import (
 	"kexie/internal/audit"
 	"kexie/internal/auth"
 	"kexie/internal/dashboard"
+	"kexie/internal/dataset"
 	"kexie/internal/metric"
 	"kexie/internal/register"
 	"kexie/internal/store"
@@ -35,6 +36,8 @@ type App struct {
 	Files     *register.Files
 	Registers *register.Service
 	Metrics   *metric.Service
+	// Datasets are the forms of entered metrics and their approval.
+	Datasets *dataset.Service
 	// Dashboards are the users' saved dashboards of figures.
 	Dashboards *dashboard.Service
 }
@@ -82,6 +85,7 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 		return nil, err
 	}
 	a.Metrics = metric.NewService(db, a.Audit, a.Units, a.Registers)
+	a.Datasets = dataset.NewService(db, a.Audit, a.Units, a.Metrics)
 	a.Dashboards = dashboard.NewService(db, a.Audit, a.Units, a.Metrics)
 	return a, nil
 }
