@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -162,8 +165,10 @@ func benchUnits(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	cpu0 := processCPU()
+	pg0, pgOK := backendCPU(ctx, a)
 	lat, wall, err := load(ctx, get, codes, *requests, *conc)
 	cpu := processCPU() - cpu0
+	pg1, pgOK1 := backendCPU(ctx, a)
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -182,6 +187,14 @@ func benchUnits(ctx context.Context, e *env, args []string) error {
 	}
 	cpuPerReq := float64(cpu.Microseconds()) / float64(len(lat))
 	fmt.Fprintf(out, "CPU 时间 / CPU time of this process (%s): %s, %.0f µs per request\n", what, round(cpu), cpuPerReq)
+	if pgOK && pgOK1 {
+		pgCPU := pg1 - pg0
+		cpuPerReq += float64(pgCPU.Microseconds()) / float64(len(lat))
+		fmt.Fprintf(out, "CPU 时间 / CPU time of its PostgreSQL backends: %s, %.0f µs per request; both: %.0f µs, at most %.0f req/s on %d CPUs doing nothing else\n",
+			round(pgCPU), float64(pgCPU.Microseconds())/float64(len(lat)), cpuPerReq, float64(runtime.NumCPU())*1e6/cpuPerReq, runtime.NumCPU())
+	} else if a.DB.Dialect.Name == "sqlite" {
+		fmt.Fprintf(out, "CPU 上限 / at most %.0f req/s on %d CPUs doing nothing else\n", float64(runtime.NumCPU())*1e6/cpuPerReq, runtime.NumCPU())
+	}
 
 	listMedian := max(svcTimes.quantile(.5), serverTimes.quantile(.5))
 	fmt.Fprintf(out, "summary: db=%s units=%d list_service_median=%s list_http_server_median=%s list_http_client_median=%s get_rps=%.0f get_p50=%s get_p99=%s get_cpu=%.0fµs | list<%s %s, get>%d/s %s\n",
@@ -284,4 +297,43 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// backendCPU sums the CPU time of the PostgreSQL backends that serve this
+// process's pool (those sharing its application_name, which the bench's
+// temporary schema sets), read from /proc: so only when the server runs
+// on this machine and the bench may read its processes.
+func backendCPU(ctx context.Context, a *app.App) (time.Duration, bool) {
+	if a.DB.Dialect.Name != "postgres" {
+		return 0, false
+	}
+	rows, err := a.DB.Q(ctx).QueryContext(ctx, `SELECT pid FROM pg_stat_activity
+		WHERE application_name <> '' AND application_name = current_setting('application_name')`)
+	if err != nil {
+		return 0, false
+	}
+	defer rows.Close()
+	var total time.Duration
+	found := false
+	for rows.Next() {
+		var pid int
+		if err := rows.Scan(&pid); err != nil {
+			return 0, false
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return 0, false
+		}
+		// utime and stime, in clock ticks of 1/100 s, are the 14th and
+		// 15th fields; the 2nd, the command, ends with the last ')'.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			return 0, false
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(ut+st) * 10 * time.Millisecond
+		found = true
+	}
+	return total, found && rows.Err() == nil
 }
