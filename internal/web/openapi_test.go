@@ -429,6 +429,9 @@ func TestOpenAPIResponses(t *testing.T) {
 
 		figuresSpecCalls(c)
 
+		// data sets, their forms and the inbox (datasets_api_test.go)
+		datasetSpecCalls(t, c)
+
 		// every documented operation has had a response validated above
 		for path, item := range c.doc.Paths.Map() {
 			for method := range item.Operations() {

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"kexie/internal/dataset"
+)
 
 // routes is every route of kexie. The OpenAPI document
 // (openapi.json) must describe exactly the kindAPI routes: a test fails
@@ -99,6 +103,23 @@ func (s *Server) routes() []route {
 		api(http.MethodPatch, "/api/v1/dashboards/{id}", s.apiUpdateDashboard),
 		api(http.MethodDelete, "/api/v1/dashboards/{id}", s.apiDeleteDashboard),
 		api(http.MethodGet, "/api/v1/dashboards/{id}/data", s.apiDashboardData),
+
+		// API: data sets (aggregate data entry), their forms and approval; inboxes
+		api(http.MethodGet, "/api/v1/datasets", s.apiListDatasets),
+		api(http.MethodGet, "/api/v1/datasets/{code}", s.apiGetDataset),
+		api(http.MethodPut, "/api/v1/datasets/{code}", s.apiDefineDataset),
+		api(http.MethodDelete, "/api/v1/datasets/{code}", s.apiDeleteDataset),
+		api(http.MethodGet, "/api/v1/datasets/{code}/values", s.apiGetValues),
+		api(http.MethodPut, "/api/v1/datasets/{code}/values", s.apiSaveValues),
+		api(http.MethodPost, "/api/v1/datasets/{code}/submit", s.apiFormAction(dataset.ActSubmit)),
+		api(http.MethodPost, "/api/v1/datasets/{code}/approve", s.apiFormAction(dataset.ActApprove)),
+		api(http.MethodPost, "/api/v1/datasets/{code}/return", s.apiFormAction(dataset.ActReturn)),
+		api(http.MethodPost, "/api/v1/datasets/{code}/withdraw", s.apiFormAction(dataset.ActWithdraw)),
+		api(http.MethodGet, "/api/v1/datasets/{code}/completeness", s.apiCompleteness),
+		api(http.MethodPost, "/api/v1/datasets/{code}/remind", s.apiRemind),
+		api(http.MethodPut, "/api/v1/datasets/{code}/exceptions", s.apiSetException),
+		api(http.MethodGet, "/api/v1/inbox", s.apiInbox),
+		api(http.MethodPost, "/api/v1/inbox/{id}/read", s.apiReadMessage),
 
 		// pages
 		public(page(http.MethodGet, "/login", s.pageLogin)),
