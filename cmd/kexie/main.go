@@ -44,7 +44,7 @@ func commands() []command {
 		{"backup", "在线备份 / online backup of the embedded database: backup --out FILE", runBackup},
 		{"import", "导入组织或台账记录 / import units or records: import --units FILE | --register CODE FILE [--dry-run]", runImport},
 		{"export", "导出组织或台账记录 / export units or records: export --units | --register CODE [--unit CODE] [--period P] --out FILE", runExport},
-		{"bench", "性能测量 / measure speed: bench units|tree|start (see docs/performance.md)", runBench},
+		{"bench", "性能测量 / measure speed: bench units|tree|start|rollup|import (see docs/performance.md)", runBench},
 		{"version", "显示版本 / print the version", runVersion},
 	}
 }

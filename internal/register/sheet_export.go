@@ -51,8 +51,8 @@ type ExportOptions struct {
 // f (every page of them, in f's order) as an XLSX workbook or a UTF-8
 // CSV file that Import reads back unchanged. Sensitive values are in
 // clear for records the caller may enter or approve (whoever may reveal
-// them), masked for the others; the export is audited. It returns how
-// many records it wrote.
+// them), masked for the others; an export showing them is audited. It
+// returns how many records it wrote.
 func (s *Service) Export(ctx context.Context, acc Access, code string, f Filter, opts ExportOptions, w io.Writer) (int, error) {
 	format, lang := opts.Format, opts.Lang
 	if format == "" {
@@ -76,12 +76,16 @@ func (s *Service) Export(ctx context.Context, acc Access, code string, f Filter,
 			clear = append(clear, fd.Code)
 		}
 	}
-	if err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		return s.audit.Record(ctx, audit.Change{Action: "export", Entity: "register_sheet", EntityID: reg.Code,
-			UnitPath: s.scopePath(ctx, acc.Read, f.Under), After: map[string]any{"register": reg.Code, "format": format, "records": page.Total,
-				"unit": f.Under, "period": f.Period, "status": f.Status, "q": f.Q, "conditions": len(f.Conds), "sensitive_in_clear": clear}})
-	}); err != nil {
-		return 0, err
+	// an export that shows sensitive values in clear is audited, as a
+	// reveal is, before the first of them is written
+	if len(clear) > 0 && page.Total > 0 {
+		if err := s.db.WithTx(ctx, func(ctx context.Context) error {
+			return s.audit.Record(ctx, audit.Change{Action: "export", Entity: "register_sheet", EntityID: reg.Code,
+				UnitPath: s.scopePath(ctx, acc.Read, f.Under), After: map[string]any{"register": reg.Code, "format": format, "records": page.Total,
+					"unit": f.Under, "period": f.Period, "status": f.Status, "q": f.Q, "conditions": len(f.Conds), "sensitive_in_clear": clear}})
+		}); err != nil {
+			return 0, err
+		}
 	}
 	names := map[int64]string{}
 	unitName := func(r *Record) string {
@@ -158,21 +162,57 @@ func (s *Service) Export(ctx context.Context, acc Access, code string, f Filter,
 		return 0, err
 	}
 	defer b.x.Close()
-	row := make([]any, len(order))
-	err = s.EachRecord(ctx, acc.Read, code, f, func(_ *Register, r *Record) error {
-		for i, ci := range order {
-			c := cols[ci]
-			if t, ok := text(r, c); ok {
-				row[i] = b.cell(i, t)
-			} else {
-				row[i] = b.cell(i, cellValue(c.field, r.Values[c.field.Code], lang))
+	// records are read and turned into cells in one goroutine while
+	// another writes them, so that the two share the machine's cores
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan [][]any, 4)
+	var readErr error
+	go func() {
+		defer close(chunks)
+		const size = 256
+		chunk := make([][]any, 0, size)
+		readErr = s.EachRecord(ctx, acc.Read, code, f, func(_ *Register, r *Record) error {
+			row := make([]any, len(order))
+			for i, ci := range order {
+				c := cols[ci]
+				if t, ok := text(r, c); ok {
+					row[i] = b.cell(i, t)
+				} else {
+					row[i] = b.cell(i, cellValue(c.field, r.Values[c.field.Code], lang))
+				}
+			}
+			if chunk = append(chunk, row); len(chunk) == size {
+				select {
+				case chunks <- chunk:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				chunk = make([][]any, 0, size)
+			}
+			return nil
+		})
+		if readErr == nil && len(chunk) > 0 {
+			chunks <- chunk
+		}
+	}()
+	var writeErr error
+	for chunk := range chunks {
+		for _, row := range chunk {
+			if writeErr == nil {
+				writeErr = b.row(row)
+				n++
 			}
 		}
-		n++
-		return b.row(row)
-	})
-	if err != nil {
-		return n, err
+		if writeErr != nil {
+			cancel()
+		}
+	}
+	if writeErr != nil {
+		return n, writeErr
+	}
+	if readErr != nil {
+		return n, readErr
 	}
 	return n, b.finish(w)
 }

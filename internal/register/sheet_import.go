@@ -25,9 +25,11 @@ const (
 	// file is allowed 25 times its size, and at least minImportUnzip.
 	MaxImportUnzip = 1 << 30
 	minImportUnzip = 128 << 20
-	// importBatch is how many rows are looked up, checked and written
-	// together.
-	importBatch = 500
+	// checkBatch is how many rows are looked up and checked together:
+	// the more, the more keys of a unit one query finds.
+	checkBatch = 2000
+	// writeChunk is how many rows are written together.
+	writeChunk = 1000
 	// headerSearch is how many non-empty rows may stand above the header.
 	headerSearch = 10
 )
@@ -146,6 +148,9 @@ func (s *Service) Import(ctx context.Context, acc Access, code string, src io.Re
 	}
 	defer spool.remove()
 	im.spool = spool
+	if im.empty, err = s.registerEmpty(ctx, reg); err != nil {
+		return res, err
+	}
 	if err := im.check(ctx); err != nil {
 		return res, err
 	}
@@ -156,6 +161,8 @@ func (s *Service) Import(ctx context.Context, acc Access, code string, src io.Re
 	if opts.DryRun {
 		return res, nil
 	}
+	// what the check kept of every row is not needed to write
+	im.keys, im.uniques, im.units, im.batch = nil, nil, nil, nil
 	if err := im.write(ctx, scopeUnit, res); err != nil {
 		return ImportResult{DryRun: opts.DryRun, Format: res.Format, Sheet: res.Sheet, SHA256: res.SHA256}, err
 	}
@@ -202,8 +209,16 @@ type importer struct {
 	reported  map[string]bool               // file-level problems said once
 	batch     []*pending
 	spool     *spool
+	stmts     statements // the write's prepared statements
 
 	rows, created, updated, unchanged int
+	// read and total are how many rows the reader had read, and its
+	// estimate of all, as of the last chunk
+	read, total int
+	// empty says the register held no record when the check began, so
+	// that a first import looks nothing up; a record written meanwhile
+	// makes the write refuse its row as a duplicate
+	empty bool
 }
 
 // unitRef is a unit code of the file as resolved: the unit, or why it
@@ -273,10 +288,29 @@ func (im *importer) check(ctx context.Context) error {
 			return err
 		}
 	}
-	for !im.probs.full() && im.rows <= im.opts.MaxRows && im.rd.Next() {
-		if err := im.row(ctx, im.rd.Row()); err != nil {
-			return err
+	// the file is read ahead in another goroutine, so that reading and
+	// checking share the machine's cores
+	chunks := make(chan rowChunk, 4)
+	stop := make(chan struct{})
+	go im.readAhead(chunks, stop)
+	var err error
+	for chunk := range chunks {
+		for _, row := range chunk.rows {
+			if err != nil || im.probs.full() || im.rows > im.opts.MaxRows {
+				break
+			}
+			err = im.row(ctx, row)
 		}
+		im.read, im.total = chunk.done, chunk.total
+		if err != nil || im.probs.full() || im.rows > im.opts.MaxRows {
+			close(stop)
+			for range chunks {
+			}
+			break
+		}
+	}
+	if err != nil {
+		return err
 	}
 	if p := im.rd.Problem(); p != nil {
 		return &sheet.Refused{Problems: []sheet.Problem{*p}, Format: im.format}
@@ -301,9 +335,51 @@ func (im *importer) progress(phase string, final bool) {
 	if im.opts.Progress == nil || (!final && im.rows%2000 != 0) {
 		return
 	}
-	done, total := im.rd.Progress()
-	if final {
-		total = done
+	// the rows read so far, header and empty rows included, estimate the
+	// data rows to come
+	total := im.rows
+	if !final && im.read > 0 && im.total > im.read {
+		total = int(float64(im.rows) * float64(im.total) / float64(im.read))
 	}
-	im.opts.Progress(ImportProgress{Phase: phase, Done: done, Total: total})
+	im.opts.Progress(ImportProgress{Phase: phase, Done: im.rows, Total: total})
+}
+
+// rowChunk is rows read ahead, and how far the reader was.
+type rowChunk struct {
+	rows        []sheet.Row
+	done, total int
+}
+
+// readAhead reads the rest of the file into chunks until the end, a
+// problem, or stop.
+func (im *importer) readAhead(out chan<- rowChunk, stop <-chan struct{}) {
+	defer close(out)
+	const size = 256
+	chunk := rowChunk{rows: make([]sheet.Row, 0, size)}
+	send := func() bool {
+		chunk.done, chunk.total = im.rd.Progress()
+		select {
+		case out <- chunk:
+			chunk = rowChunk{rows: make([]sheet.Row, 0, size)}
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	for im.rd.Next() {
+		chunk.rows = append(chunk.rows, im.rd.Row())
+		if len(chunk.rows) == size && !send() {
+			return
+		}
+	}
+	if len(chunk.rows) > 0 {
+		send()
+	}
+}
+
+// registerEmpty says whether a register holds no record at all.
+func (s *Service) registerEmpty(ctx context.Context, reg *Register) (bool, error) {
+	var n int
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+Table(reg.Code)+` LIMIT 1) t`).Scan(&n)
+	return n == 0, err
 }

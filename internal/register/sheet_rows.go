@@ -73,7 +73,7 @@ func (im *importer) row(ctx context.Context, r sheet.Row) error {
 	}
 	im.batch = append(im.batch, p)
 	im.progress(PhaseChecking, false)
-	if len(im.batch) >= importBatch {
+	if len(im.batch) >= checkBatch {
 		return im.flush(ctx)
 	}
 	return nil
@@ -178,9 +178,12 @@ func (im *importer) flush(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	stored, err := im.s.recordsByKey(ctx, im.reg, im.batch)
-	if err != nil {
-		return err
+	stored := map[[16]byte]*Record{}
+	if !im.empty {
+		var err error
+		if stored, err = im.s.recordsByKey(ctx, im.reg, im.batch); err != nil {
+			return err
+		}
 	}
 	for _, p := range im.batch {
 		var before *Record

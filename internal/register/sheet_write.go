@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,11 @@ func (im *importer) write(ctx context.Context, scopeUnit *unit.Unit, res ImportR
 		}
 		acc := im.acc
 		acc.Enter = im.scope
+		restore, err := im.s.db.BulkWrite(ctx)
+		if err != nil {
+			return err
+		}
+		defer restore()
 		// each unit once, as the API checks the unit of a new record
 		units := make(map[int64]unit.Unit, len(im.unitsByID))
 		for id, u := range im.unitsByID {
@@ -43,15 +49,16 @@ func (im *importer) write(ctx context.Context, scopeUnit *unit.Unit, res ImportR
 			}
 			units[id] = got
 		}
+		im.stmts = statements{}
 		sr, err := im.spool.reader(reg)
 		if err != nil {
 			return err
 		}
 		done := 0
-		batch := make([]spoolEntry, 0, importBatch)
+		batch := make([]spoolEntry, 0, writeChunk)
 		for {
 			batch = batch[:0]
-			for len(batch) < importBatch {
+			for len(batch) < writeChunk {
 				e, ok, err := sr.next()
 				if err != nil {
 					return err
@@ -97,33 +104,39 @@ func importName(file, sum string) string {
 	return "file"
 }
 
-// writeBatch writes spooled rows: new records through insertAt, changes
-// through rewrite, the API's own update.
+// writeBatch writes spooled rows: new records through insertMany (the
+// checks, audit and observers of insert, in statements of many rows),
+// changes through rewrite, the API's own update.
 func (im *importer) writeBatch(ctx context.Context, reg *Register, acc Access, units map[int64]unit.Unit, batch []spoolEntry) error {
 	var ids []int64
+	var creates []newRecord
 	for _, e := range batch {
-		if e.action == actionUpdate {
+		switch e.action {
+		case actionUpdate:
 			ids = append(ids, e.recordID)
+		case actionCreate:
+			creates = append(creates, newRecord{num: e.num, unit: units[e.unitID], in: e.in})
 		}
+	}
+	if i, err := im.s.insertMany(ctx, reg, acc, creates, im.stmts); err != nil {
+		if i < 0 {
+			return err
+		}
+		return im.rowRefused(creates[i].num, err)
 	}
 	befores, err := im.s.recordsByID(ctx, reg, acc, ids)
 	if err != nil {
 		return err
 	}
 	for _, e := range batch {
-		var err error
-		switch e.action {
-		case actionCreate:
-			_, err = im.s.insertAt(ctx, reg, acc, units[e.unitID], e.in)
-		case actionUpdate:
-			before := befores[e.recordID]
-			if before == nil || before.Version != e.version {
-				err = fault.ConflictField("record", "regsheet.record.changed")
-				break
-			}
-			_, err = im.s.rewrite(ctx, reg, acc, before, e.in)
+		if e.action != actionUpdate {
+			continue
 		}
-		if err != nil {
+		before := befores[e.recordID]
+		if before == nil || before.Version != e.version {
+			return im.rowRefused(e.num, fault.ConflictField("record", "regsheet.record.changed"))
+		}
+		if _, err := im.s.rewrite(ctx, reg, acc, before, e.in); err != nil {
 			return im.rowRefused(e.num, err)
 		}
 	}
@@ -148,39 +161,156 @@ func (im *importer) rowRefused(num int, err error) error {
 	return &sheet.Refused{Problems: probs, Format: im.format}
 }
 
-// insertAt creates a record at a unit already resolved and checked (see
-// entryUnit) inside the caller's transaction: insert, but for the unit.
-func (s *Service) insertAt(ctx context.Context, reg *Register, acc Access, u unit.Unit, in map[string]any) (*Record, error) {
-	vals, err := s.values(ctx, reg, acc.Read, nil, in)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkUnique(ctx, reg, vals, 0); err != nil {
-		return nil, err
+// newRecord is a record to create: its unit, already resolved and
+// checked as entryUnit checks it, and what its row gives.
+type newRecord struct {
+	num  int
+	unit unit.Unit
+	in   map[string]any
+}
+
+// insertRows is how many records one INSERT of insertMany writes: as
+// many as keep its arguments within what both databases take.
+func insertRows(cols int) int { return max(1, min(200, 30000/cols)) }
+
+// statements keeps the INSERT statements of one write prepared, by their
+// number of rows: parsing a statement of thousands of placeholders costs
+// as much as running it.
+type statements map[int]*sql.Stmt
+
+// insertMany creates records inside the caller's transaction as insert
+// does — each row's values checked by values and checkUnique, each record
+// audited in its own entry and told to the observers — but written by
+// statements of many rows, kept prepared in stmts when given. On a
+// refusal it returns the index of the row at fault, or -1 when no row is.
+func (s *Service) insertMany(ctx context.Context, reg *Register, acc Access, rows []newRecord, stmts statements) (int, error) {
+	if len(rows) == 0 {
+		return -1, nil
 	}
 	now := time.Now().UTC()
-	r := &Record{Register: reg.Code, Unit: u.Code, UnitID: u.ID, UnitPath: u.Path, Date: reg.recordDate(vals),
-		Values: vals, Status: StatusDraft, Version: 1, CreatedAt: now, UpdatedAt: now}
-	var args store.Args
+	by := actorID(ctx)
+	recs := make([]*Record, len(rows))
+	for i, nr := range rows {
+		vals, err := s.values(ctx, reg, acc.Read, nil, nr.in)
+		if err != nil {
+			return i, err
+		}
+		if err := s.checkUnique(ctx, reg, vals, 0); err != nil {
+			return i, err
+		}
+		recs[i] = &Record{Register: reg.Code, Unit: nr.unit.Code, UnitID: nr.unit.ID, UnitPath: nr.unit.Path, Date: reg.recordDate(vals),
+			Values: vals, Status: StatusDraft, Version: 1, CreatedAt: now, UpdatedAt: now}
+	}
 	cols := []string{"unit_id", "date", "nkey", "status", "search", "created_at", "created_by", "updated_at", "updated_by"}
-	ph := []string{args.Add(u.ID), args.Add(r.Date), args.Add(reg.NaturalKey(vals)), args.Add(StatusDraft),
-		args.Add(reg.searchText(vals)), args.Add(now), args.Add(actorID(ctx)), args.Add(now), args.Add(actorID(ctx))}
 	for _, f := range reg.Schema.Fields {
 		cols = append(cols, Column(f.Code))
-		ph = append(ph, args.Add(sqlValue(vals[f.Code])))
 	}
-	err = s.db.Q(ctx).QueryRowContext(ctx, `INSERT INTO `+Table(reg.Code)+` (`+strings.Join(cols, ", ")+`) VALUES (`+
-		strings.Join(ph, ", ")+`) RETURNING id`, args.Values()...).Scan(&r.ID)
-	if s.db.Dialect.IsUniqueViolation(err) {
-		return nil, fault.ConflictField(keyField(reg), "register.record.duplicate_key")
+	type key struct {
+		unit int64
+		nkey string
 	}
-	if err != nil {
-		return nil, fmt.Errorf("insert record: %w", err)
+	per := insertRows(len(cols))
+	for start := 0; start < len(recs); start += per {
+		chunk := recs[start:min(start+per, len(recs))]
+		index := make(map[key]*Record, len(chunk))
+		args := make([]any, 0, len(chunk)*len(cols))
+		for _, r := range chunk {
+			nkey := reg.NaturalKey(r.Values)
+			index[key{r.UnitID, nkey}] = r
+			args = append(args, r.UnitID, r.Date, nkey, StatusDraft, reg.searchText(r.Values), now, by, now, by)
+			for _, f := range reg.Schema.Fields {
+				args = append(args, sqlValue(r.Values[f.Code]))
+			}
+		}
+		res, err := s.insertStatement(ctx, reg, cols, len(chunk), stmts, args)
+		if s.db.Dialect.IsUniqueViolation(err) {
+			return start, fault.ConflictField(keyField(reg), "register.record.duplicate_key")
+		}
+		if err != nil {
+			return -1, fmt.Errorf("insert records: %w", err)
+		}
+		for res.Next() {
+			var id int64
+			var k key
+			if err := res.Scan(&id, &k.unit, &k.nkey); err != nil {
+				res.Close()
+				return -1, err
+			}
+			if r := index[k]; r != nil {
+				r.ID = id
+			}
+		}
+		if err := res.Close(); err != nil {
+			return -1, err
+		}
+		if s.db.Dialect.IsUniqueViolation(res.Err()) {
+			return start, fault.ConflictField(keyField(reg), "register.record.duplicate_key")
+		}
+		if err := res.Err(); err != nil {
+			return -1, fmt.Errorf("insert records: %w", err)
+		}
 	}
-	if err := s.changed(ctx, reg, nil, r, "create"); err != nil {
-		return nil, err
+	changes := make([]audit.Change, len(recs))
+	for i, r := range recs {
+		if r.ID == 0 {
+			return -1, fmt.Errorf("insert records: no id for row %d", rows[i].num)
+		}
+		changes[i] = audit.Change{Action: "create", Entity: "record:" + reg.Code, EntityID: strconv.FormatInt(r.ID, 10),
+			UnitPath: r.UnitPath, After: s.auditView(reg, r)}
 	}
-	return r, nil
+	if err := s.audit.RecordMany(ctx, changes); err != nil {
+		return -1, err
+	}
+	for i, r := range recs {
+		for _, o := range s.observers {
+			if err := o.RecordChanged(ctx, reg, nil, r); err != nil {
+				if fault.FieldsOf(err) != nil {
+					return i, err
+				}
+				return -1, err
+			}
+		}
+	}
+	return -1, nil
+}
+
+// insertStatement runs the INSERT of n rows of cols, returning each new
+// record's id, unit and natural key (the order RETURNING gives rows in is
+// not promised: the unit and natural key, unique, say which is which).
+func (s *Service) insertStatement(ctx context.Context, reg *Register, cols []string, n int, stmts statements, args []any) (*sql.Rows, error) {
+	q := s.db.Q(ctx)
+	if st := stmts[n]; st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO ` + Table(reg.Code) + ` (` + strings.Join(cols, ", ") + `) VALUES `)
+	p := 0
+	for j := range n {
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for k := range cols {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			p++
+			b.WriteString(s.db.Dialect.Param(p))
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(` RETURNING id, unit_id, nkey`)
+	if pr, ok := q.(interface {
+		PrepareContext(context.Context, string) (*sql.Stmt, error)
+	}); ok && stmts != nil {
+		st, err := pr.PrepareContext(ctx, b.String())
+		if err != nil {
+			return nil, err
+		}
+		stmts[n] = st
+		return st.QueryContext(ctx, args...)
+	}
+	return q.QueryContext(ctx, b.String(), args...)
 }
 
 // keyScanner reads a record's natural key before the columns of selectCols.

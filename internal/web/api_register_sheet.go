@@ -113,14 +113,6 @@ const (
 // GET /api/v1/imports/{id} follows; it waits up to ?wait= seconds
 // (default 2) for the job to end first.
 func (s *Server) apiStartImport(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	if !p.Can(auth.PermDataEntry) {
-		return fault.ErrForbidden
-	}
-	reg, err := s.app.Registers.Get(r.Context(), r.PathValue("code"))
-	if err != nil {
-		return err
-	}
 	wait := importWait
 	if v := r.URL.Query().Get("wait"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -129,9 +121,29 @@ func (s *Server) apiStartImport(w http.ResponseWriter, r *http.Request) error {
 		}
 		wait = time.Duration(n) * time.Second
 	}
-	up, err := s.receiveUpload(w, r)
+	job, err := s.startImport(w, r, wait)
 	if err != nil {
 		return err
+	}
+	w.Header().Set("Location", "/api/v1/imports/"+idString(job.ID))
+	return writeJSON(w, http.StatusAccepted, s.importJobJSON(r, job))
+}
+
+// startImport receives the uploaded file, records the job and runs it in
+// the background, waiting up to wait for it to end; it returns the job as
+// it then is.
+func (s *Server) startImport(w http.ResponseWriter, r *http.Request, wait time.Duration) (*register.ImportJob, error) {
+	p := principal(r)
+	if !p.Can(auth.PermDataEntry) {
+		return nil, fault.ErrForbidden
+	}
+	reg, err := s.app.Registers.Get(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return nil, err
+	}
+	up, err := s.receiveUpload(w, r)
+	if err != nil {
+		return nil, err
 	}
 	keep := false
 	defer func() {
@@ -143,7 +155,7 @@ func (s *Server) apiStartImport(w http.ResponseWriter, r *http.Request) error {
 	dry := formFlag(up.values, r, "dry_run", c)
 	unitCode := strings.TrimSpace(formValue(up.values, r, "unit"))
 	if err := c.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	acc := recordAccess(p)
 	job := &register.ImportJob{Register: reg.Code, FileName: up.name, SHA256: up.sum, Size: up.size, DryRun: dry,
@@ -151,17 +163,17 @@ func (s *Server) apiStartImport(w http.ResponseWriter, r *http.Request) error {
 	if unitCode != "" {
 		u, err := s.app.Units.Get(r.Context(), acc.Enter, unitCode)
 		if errors.Is(err, fault.ErrNotFound) {
-			return fault.InvalidField("unit", "regsheet.unit.unknown", "code", unitCode)
+			return nil, fault.InvalidField("unit", "regsheet.unit.unknown", "code", unitCode)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		job.UnitPath = u.Path
 	} else if roots := acc.Enter.Roots(); len(roots) == 1 {
 		job.UnitPath = roots[0]
 	}
 	if err := s.app.Registers.CreateImportJob(r.Context(), job); err != nil {
-		return err
+		return nil, err
 	}
 	lang := job.Lang
 	message := func(p sheet.Problem) string { return s.msgs.T(lang, p.Key, p.Args) }
@@ -181,12 +193,7 @@ func (s *Server) apiStartImport(w http.ResponseWriter, r *http.Request) error {
 		case <-r.Context().Done():
 		}
 	}
-	got, err := s.app.Registers.ImportJob(r.Context(), job.ID)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/imports/"+idString(job.ID))
-	return writeJSON(w, http.StatusAccepted, s.importJobJSON(r, got))
+	return s.app.Registers.ImportJob(r.Context(), job.ID)
 }
 
 // upload is a file received into a temporary file.

@@ -179,6 +179,17 @@ func TestRegisterSheetAPI(t *testing.T) {
 			strings.Count(csvExport.Body.String(), "\n") != 2 || !strings.Contains(csvExport.Body.String(), "13800138000") {
 			t.Fatalf("CSV export: %d %q", csvExport.Code, csvExport.Body.String())
 		}
+		// the clerk's export showed sensitive values in clear: audited once; the reader's, masked, not
+		var audit struct {
+			Items []struct {
+				Actor    string `json:"actor"`
+				EntityID string `json:"entity_id"`
+			} `json:"items"`
+		}
+		decodeBody(t, e.do("GET", "/api/v1/audit?action=export&entity=register_sheet", "admin", nil), &audit)
+		if len(audit.Items) != 1 || audit.Items[0].Actor != "xuanwu" || audit.Items[0].EntityID != "test_events" {
+			t.Errorf("export audit: %+v", audit.Items)
+		}
 		edited := strings.Replace(csvExport.Body.String(), ",200,", ",250,", 1)
 		j = e.finish(e.startImport(base+"/imports?wait=10", "xuanwu", "edited.csv", []byte(edited)), "xuanwu")
 		if j.Status != register.JobDone || j.Updated != 1 || j.Unchanged != 0 {
