@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"kexie/internal/auth"
+	"kexie/internal/dataset"
 	"kexie/internal/demo"
 )
 
@@ -25,6 +26,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	res, err := demo.Load(ctx, a.Units, a.Auth, a.Registers)
 	if err != nil {
 		return err
+	}
+	if err := dataset.LoadDemo(ctx, a.Datasets); err != nil {
+		return fmt.Errorf("demo data set: %w", err)
 	}
 	if res == (demo.Result{}) {
 		fmt.Fprintln(e.stdout, "演示省份已存在，没有改动 / the demo province is already loaded: nothing changed")

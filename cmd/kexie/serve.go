@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"kexie/internal/dataset"
 	"kexie/internal/demo"
 	"kexie/internal/web"
 )
@@ -43,6 +44,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			res, err := demo.Load(ctx, a.Units, a.Auth, a.Registers)
 			if err != nil {
 				return fmt.Errorf("load demo: %w", err)
+			}
+			if err := dataset.LoadDemo(ctx, a.Datasets); err != nil {
+				return fmt.Errorf("load demo data set: %w", err)
 			}
 			log.Info("demo province loaded", slog.Int("units", res.UnitsCreated), slog.Int("users", res.UsersCreated),
 				slog.Int("records", res.Records))
