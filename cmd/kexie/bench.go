@@ -228,6 +228,7 @@ func openTempSchema(ctx context.Context, dsn string) (*tempDB, error) {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("application_name", schema) // names the bench's backends, see backendCPU
 	u.RawQuery = q.Encode()
 	files, err := os.MkdirTemp("", "kexie-bench-files-")
 	if err != nil {
