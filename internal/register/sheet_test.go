@@ -46,7 +46,7 @@ func activities() register.Schema {
 }
 
 // sheetApp is an app with a small province and the activities register.
-func sheetApp(t *testing.T, db *store.DB) *app.App {
+func sheetApp(t testing.TB, db *store.DB) *app.App {
 	t.Helper()
 	ctx := context.Background()
 	a, err := app.New(ctx, db)
