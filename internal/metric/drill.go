@@ -36,6 +36,8 @@ func (s *Service) Records(ctx context.Context, read unit.Scope, code, unitCode, 
 	case FromRegister:
 	case FromFormula:
 		return nil, register.RecordPage{}, fault.InvalidField("metric", "metrics.records.none", "code", m.Code)
+	case FromUnits:
+		return nil, register.RecordPage{}, fault.InvalidField("metric", "metrics.records.units", "code", m.Code)
 	default: // values entered per period: no register behind them
 		return nil, register.RecordPage{}, fault.InvalidField("metric", "metrics.records.entered", "code", m.Code)
 	}
@@ -46,11 +48,11 @@ func (s *Service) Records(ctx context.Context, read unit.Scope, code, unitCode, 
 	if err != nil {
 		return nil, register.RecordPage{}, err
 	}
-	if m.Aggregation == Stock {
+	if m.bySeries() {
 		return s.stockRecords(ctx, read, m, reg, u, p, page)
 	}
-	f := register.Filter{Under: u.Code, Period: p.FromDate() + ".." + p.ToDate(), Sort: "-date", Page: page, PerPage: RecordsPerPage}
-	if m.Field != "" && m.Aggregation != Flow {
+	f := register.Filter{Under: u.Code, Period: m.since(p) + ".." + p.ToDate(), Sort: "-date", Page: page, PerPage: RecordsPerPage}
+	if m.Field != "" && m.Field != UnitField && m.Aggregation != Flow {
 		// averages, distinct counts, minima and maxima pass over empty values
 		f.Conds = append(f.Conds, register.Cond{Field: m.Field, Op: "notempty"})
 	}

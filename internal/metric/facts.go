@@ -27,7 +27,7 @@ func (m *Metric) contributions(reg *register.Register, r *register.Record, sign 
 		return nil, err
 	}
 	if m.Aggregation == Distinct {
-		v := r.Values[m.Field]
+		v := m.fieldValue(r)
 		if v == nil {
 			return nil, nil
 		}
@@ -199,7 +199,7 @@ func (s *Service) RecordChanged(ctx context.Context, reg *register.Register, bef
 	ms := s.byReg[reg.Code]
 	s.mu.RUnlock()
 	for _, m := range ms {
-		if m.Aggregation == Stock {
+		if m.bySeries() {
 			if err := s.stockChanged(ctx, m, reg, before, after); err != nil {
 				return err
 			}

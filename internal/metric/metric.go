@@ -81,6 +81,14 @@ type Def struct {
 	Scale      int               `json:"scale,omitempty"`
 	PeriodType string            `json:"period_type,omitempty"`
 	Categories []register.Option `json:"categories,omitempty"`
+	// Cumulative makes a distinct count read every record dated up to the
+	// period's end, not only those within it (societies covered so far).
+	Cumulative bool `json:"cumulative,omitempty"`
+	// Units source (units.go): the open units of UnitType, in UnitGroup
+	// when named, holding an open unit of type Having when named.
+	UnitType  string `json:"unit_type,omitempty"`
+	UnitGroup string `json:"unit_group,omitempty"`
+	Having    string `json:"having,omitempty"`
 }
 
 // MaxBreakdown bounds the categories a breakdown may have.
@@ -118,6 +126,8 @@ func (d *Def) check(reg *register.Register, lookup func(string) (*Def, bool)) er
 		d.checkRegister(c, reg)
 	case FromEntered:
 		d.checkEntered(c)
+	case FromUnits:
+		d.checkUnits(c)
 	case FromFormula:
 		if d.Aggregation == Ratio {
 			for _, part := range []struct{ field, code string }{{"numerator", d.Numerator}, {"denominator", d.Denominator}} {
@@ -131,6 +141,7 @@ func (d *Def) check(reg *register.Register, lookup func(string) (*Def, bool)) er
 	default:
 		c.Add("source", "error.option", "value", string(d.Source))
 	}
+	d.checkCumulative(c)
 	return c.Err()
 }
 
@@ -139,7 +150,7 @@ func (d *Def) checkRegister(c *fault.Check, reg *register.Register) {
 		c.Add("register", "register.field.register_unknown", "code", d.Register)
 		return
 	}
-	if d.Field != "" {
+	if d.Field != "" && (d.Field != UnitField || d.Aggregation != Distinct) {
 		f, ok := reg.Schema.Field(d.Field)
 		switch {
 		case !ok:
@@ -153,7 +164,7 @@ func (d *Def) checkRegister(c *fault.Check, reg *register.Register) {
 		if d.Field == "" {
 			c.Add("field", "error.required")
 		}
-	case Stock, Average, Min, Max:
+	case Average, Min, Max: // a stock without a field counts records
 		if d.Field == "" {
 			c.Add("field", "error.required")
 		}

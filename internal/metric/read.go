@@ -71,11 +71,13 @@ func (s *Service) value(ctx context.Context, m *Metric, u unit.Unit, p period.Pe
 	}
 	unscale := func(v int64) float64 { return float64(v) / math.Pow10(m.scale) }
 	switch {
+	case m.Source == FromUnits:
+		return s.unitCount(ctx, m, u, p)
 	case m.Aggregation == Distinct && monthAligned(p):
 		var n int64
 		if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT value FROM metric_values
 			WHERE metric_id = $1 AND fact_version = $2 AND unit_id = $3 AND month >= $4 AND month <= $5
-			GROUP BY value HAVING SUM(cnt) > 0) v`, m.ID, m.FactVersion, u.ID, p.FromDate()[:7], p.ToDate()[:7]).Scan(&n); err != nil {
+			GROUP BY value HAVING SUM(cnt) > 0) v`, m.ID, m.FactVersion, u.ID, m.since(p)[:7], p.ToDate()[:7]).Scan(&n); err != nil {
 			return nil, 0, err
 		}
 		v := float64(n)
@@ -168,13 +170,13 @@ func (s *Service) recount(ctx context.Context, m *Metric, u unit.Unit, p period.
 	seen := map[string]bool{}
 	var best *int64
 	var n int64
-	err := s.regs.EachRecord(ctx, unit.Subtrees(u.Path), m.Register, register.Filter{Period: p.FromDate() + ".." + p.ToDate(), Sort: "id"},
+	err := s.regs.EachRecord(ctx, unit.Subtrees(u.Path), m.Register, register.Filter{Period: m.since(p) + ".." + p.ToDate(), Sort: "id"},
 		func(reg *register.Register, r *register.Record) error {
 			ok, err := reg.Schema.Matches(m.filter, r.Values)
 			if err != nil || !ok {
 				return err
 			}
-			v := r.Values[m.Field]
+			v := m.fieldValue(r)
 			if v == nil {
 				return nil
 			}

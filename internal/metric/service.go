@@ -181,6 +181,9 @@ func (s *Service) Define(ctx context.Context, d Def) (*Metric, error) {
 	if err := d.check(reg, lookup); err != nil {
 		return nil, err
 	}
+	if err := s.checkUnitKinds(ctx, d); err != nil {
+		return nil, err
+	}
 	if reg != nil {
 		if _, err := reg.Schema.CompileFilter(d.Filter); err != nil {
 			return nil, err

@@ -92,7 +92,7 @@ func (s *Service) computeFacts(ctx context.Context, m *Metric) (map[factKey][2]i
 	// one statement at a time on PostgreSQL
 	err := s.regs.EachRecord(ctx, unit.Everything(), m.Register, register.Filter{Sort: "id"}, func(rg *register.Register, r *register.Record) error {
 		reg = rg
-		if m.Aggregation == Stock {
+		if m.bySeries() {
 			k := seriesKey(rg, r)
 			series[k] = append(series[k], r)
 			return nil
