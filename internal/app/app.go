@@ -86,6 +86,9 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 	}
 	a.Metrics = metric.NewService(db, a.Audit, a.Units, a.Registers)
 	a.Datasets = dataset.NewService(db, a.Audit, a.Units, a.Metrics)
+	if err := a.Metrics.EnsureBuiltin(ctx); err != nil {
+		return nil, fmt.Errorf("built-in metrics: %w", err)
+	}
 	a.Dashboards = dashboard.NewService(db, a.Audit, a.Units, a.Metrics)
 	return a, nil
 }

@@ -25,6 +25,7 @@ type Metric struct {
 	FactVersion int    `json:"-"`
 	State       string `json:"state"`
 	Progress    int    `json:"progress"`
+	Builtin     bool   `json:"builtin"` // shipped with kexie (builtin.go)
 	Def
 	filter *vm.Program
 	scale  int // decimals of the summed field, so facts read back exactly
@@ -64,7 +65,7 @@ func NewService(db *store.DB, log *audit.Log, units *unit.Service, regs *registe
 
 // load reads every definition into memory; called after each change.
 func (s *Service) load(ctx context.Context) error {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, version, fact_version, state, progress, def_json FROM metrics`)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, version, fact_version, builtin, state, progress, def_json FROM metrics`)
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func (s *Service) load(ctx context.Context) error {
 	for rows.Next() {
 		m := &Metric{}
 		var body string
-		if err := rows.Scan(&m.ID, &m.Version, &m.FactVersion, &m.State, &m.Progress, &body); err != nil {
+		if err := rows.Scan(&m.ID, &m.Version, &m.FactVersion, &m.Builtin, &m.State, &m.Progress, &body); err != nil {
 			return err
 		}
 		if err := json.Unmarshal([]byte(body), &m.Def); err != nil {
