@@ -3,6 +3,7 @@ package register
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 // row, and rolls everything back.
 func (im *importer) write(ctx context.Context, scopeUnit *unit.Unit, res ImportResult) error {
 	total := im.created + im.updated
+	outer := ctx
 	return im.s.db.WithTx(ctx, func(ctx context.Context) error {
 		reg, err := im.s.Get(ctx, im.reg.Code)
 		if err != nil {
@@ -54,30 +56,31 @@ func (im *importer) write(ctx context.Context, scopeUnit *unit.Unit, res ImportR
 		if err != nil {
 			return err
 		}
-		done := 0
-		batch := make([]spoolEntry, 0, writeChunk)
-		for {
-			batch = batch[:0]
-			for len(batch) < writeChunk {
-				e, ok, err := sr.next()
-				if err != nil {
-					return err
-				}
-				if !ok {
-					break
-				}
-				batch = append(batch, e)
+		// rows are read back and, when checking them needs no query, checked
+		// in another goroutine while this one writes the rows before them
+		chunks := make(chan writeJob, 2)
+		stop := make(chan struct{})
+		go im.readBack(outer, reg, acc, units, sr, chunks, stop)
+		defer func() {
+			close(stop)
+			for range chunks { // until the reader has stopped
 			}
-			if len(batch) == 0 {
-				break
+		}()
+		done := 0
+		for job := range chunks {
+			if job.err != nil {
+				if job.num > 0 {
+					return im.rowRefused(job.num, job.err)
+				}
+				return job.err
 			}
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := im.writeBatch(ctx, reg, acc, units, batch); err != nil {
+			if err := im.writeBatch(ctx, reg, acc, units, job); err != nil {
 				return err
 			}
-			done += len(batch)
+			done += len(job.entries)
 			if im.opts.Progress != nil {
 				im.opts.Progress(ImportProgress{Phase: PhaseWriting, Done: done, Total: total})
 			}
@@ -104,18 +107,87 @@ func importName(file, sum string) string {
 	return "file"
 }
 
+// writeJob is spooled rows read back for writing: each new record's
+// values already checked when that needed no query, or why one failed.
+type writeJob struct {
+	entries []spoolEntry
+	checked map[int]*checkedRecord // by index in entries
+	err     error
+	num     int // the row of err, 0 when no row is at fault
+}
+
+// readBack reads the spool in chunks; for a register whose checks need no
+// query (no unit, record, person or attachment field, nothing unique) it
+// checks each new record's values too, off the writing goroutine.
+func (im *importer) readBack(ctx context.Context, reg *Register, acc Access, units map[int64]unit.Unit, sr *spoolReader, out chan<- writeJob, stop <-chan struct{}) {
+	defer close(out)
+	pure := reg.checksWithoutQueries()
+	for {
+		job := writeJob{entries: make([]spoolEntry, 0, writeChunk)}
+		for len(job.entries) < writeChunk {
+			e, ok, err := sr.next()
+			if err != nil {
+				job.err = err
+				break
+			}
+			if !ok {
+				break
+			}
+			job.entries = append(job.entries, e)
+		}
+		if job.err == nil && len(job.entries) == 0 {
+			return
+		}
+		if job.err == nil && pure {
+			job.checked = make(map[int]*checkedRecord, len(job.entries))
+			for i, e := range job.entries {
+				if e.action != actionCreate {
+					continue
+				}
+				cr, err := im.s.checkRecord(ctx, reg, acc, units[e.unitID], e.in)
+				if err != nil {
+					job.err, job.num = err, e.num
+					break
+				}
+				job.checked[i] = cr
+			}
+		}
+		select {
+		case out <- job:
+		case <-stop:
+			return
+		}
+		if job.err != nil {
+			return
+		}
+	}
+}
+
+// checksWithoutQueries says whether checking a record's values reads
+// nothing from the database: no field refers to a unit, record, person
+// or file, and none is unique.
+func (reg *Register) checksWithoutQueries() bool {
+	for _, f := range reg.Schema.Fields {
+		switch {
+		case f.Unique, f.Type == TypeUnit, f.Type == TypeRecord, f.Type == TypePerson, f.Type == TypeAttachment:
+			return false
+		}
+	}
+	return true
+}
+
 // writeBatch writes spooled rows: new records through insertMany (the
 // checks, audit and observers of insert, in statements of many rows),
 // changes through rewrite, the API's own update.
-func (im *importer) writeBatch(ctx context.Context, reg *Register, acc Access, units map[int64]unit.Unit, batch []spoolEntry) error {
+func (im *importer) writeBatch(ctx context.Context, reg *Register, acc Access, units map[int64]unit.Unit, job writeJob) error {
 	var ids []int64
 	var creates []newRecord
-	for _, e := range batch {
+	for i, e := range job.entries {
 		switch e.action {
 		case actionUpdate:
 			ids = append(ids, e.recordID)
 		case actionCreate:
-			creates = append(creates, newRecord{num: e.num, unit: units[e.unitID], in: e.in})
+			creates = append(creates, newRecord{num: e.num, unit: units[e.unitID], in: e.in, checked: job.checked[i]})
 		}
 	}
 	if i, err := im.s.insertMany(ctx, reg, acc, creates, im.stmts); err != nil {
@@ -128,7 +200,7 @@ func (im *importer) writeBatch(ctx context.Context, reg *Register, acc Access, u
 	if err != nil {
 		return err
 	}
-	for _, e := range batch {
+	for _, e := range job.entries {
 		if e.action != actionUpdate {
 			continue
 		}
@@ -162,11 +234,35 @@ func (im *importer) rowRefused(num int, err error) error {
 }
 
 // newRecord is a record to create: its unit, already resolved and
-// checked as entryUnit checks it, and what its row gives.
+// checked as entryUnit checks it, what its row gives, and, when done
+// ahead, the check of its values.
 type newRecord struct {
-	num  int
-	unit unit.Unit
-	in   map[string]any
+	num     int
+	unit    unit.Unit
+	in      map[string]any
+	checked *checkedRecord
+}
+
+// checkedRecord is a new record's values as values checked them, and
+// what its row and audit entry are made of.
+type checkedRecord struct {
+	vals         map[string]any
+	nkey, search string
+	after        json.RawMessage // the audit entry's record
+}
+
+// checkRecord checks what a row gives a new record at u, as insert does.
+func (s *Service) checkRecord(ctx context.Context, reg *Register, acc Access, u unit.Unit, in map[string]any) (*checkedRecord, error) {
+	vals, err := s.values(ctx, reg, acc.Read, nil, in)
+	if err != nil {
+		return nil, err
+	}
+	shell := &Record{Unit: u.Code, Date: reg.recordDate(vals), Status: StatusDraft, Values: vals}
+	after, err := json.Marshal(s.auditView(reg, shell))
+	if err != nil {
+		return nil, err
+	}
+	return &checkedRecord{vals: vals, nkey: reg.NaturalKey(vals), search: reg.searchText(vals), after: after}, nil
 }
 
 // insertRows is how many records one INSERT of insertMany writes: as
@@ -190,16 +286,21 @@ func (s *Service) insertMany(ctx context.Context, reg *Register, acc Access, row
 	now := time.Now().UTC()
 	by := actorID(ctx)
 	recs := make([]*Record, len(rows))
+	checks := make([]*checkedRecord, len(rows))
 	for i, nr := range rows {
-		vals, err := s.values(ctx, reg, acc.Read, nil, nr.in)
-		if err != nil {
+		cr := nr.checked
+		if cr == nil {
+			var err error
+			if cr, err = s.checkRecord(ctx, reg, acc, nr.unit, nr.in); err != nil {
+				return i, err
+			}
+		}
+		if err := s.checkUnique(ctx, reg, cr.vals, 0); err != nil {
 			return i, err
 		}
-		if err := s.checkUnique(ctx, reg, vals, 0); err != nil {
-			return i, err
-		}
-		recs[i] = &Record{Register: reg.Code, Unit: nr.unit.Code, UnitID: nr.unit.ID, UnitPath: nr.unit.Path, Date: reg.recordDate(vals),
-			Values: vals, Status: StatusDraft, Version: 1, CreatedAt: now, UpdatedAt: now}
+		checks[i] = cr
+		recs[i] = &Record{Register: reg.Code, Unit: nr.unit.Code, UnitID: nr.unit.ID, UnitPath: nr.unit.Path, Date: reg.recordDate(cr.vals),
+			Values: cr.vals, Status: StatusDraft, Version: 1, CreatedAt: now, UpdatedAt: now}
 	}
 	cols := []string{"unit_id", "date", "nkey", "status", "search", "created_at", "created_by", "updated_at", "updated_by"}
 	for _, f := range reg.Schema.Fields {
@@ -214,10 +315,10 @@ func (s *Service) insertMany(ctx context.Context, reg *Register, acc Access, row
 		chunk := recs[start:min(start+per, len(recs))]
 		index := make(map[key]*Record, len(chunk))
 		args := make([]any, 0, len(chunk)*len(cols))
-		for _, r := range chunk {
-			nkey := reg.NaturalKey(r.Values)
-			index[key{r.UnitID, nkey}] = r
-			args = append(args, r.UnitID, r.Date, nkey, StatusDraft, reg.searchText(r.Values), now, by, now, by)
+		for j, r := range chunk {
+			cr := checks[start+j]
+			index[key{r.UnitID, cr.nkey}] = r
+			args = append(args, r.UnitID, r.Date, cr.nkey, StatusDraft, cr.search, now, by, now, by)
 			for _, f := range reg.Schema.Fields {
 				args = append(args, sqlValue(r.Values[f.Code]))
 			}
@@ -256,7 +357,7 @@ func (s *Service) insertMany(ctx context.Context, reg *Register, acc Access, row
 			return -1, fmt.Errorf("insert records: no id for row %d", rows[i].num)
 		}
 		changes[i] = audit.Change{Action: "create", Entity: "record:" + reg.Code, EntityID: strconv.FormatInt(r.ID, 10),
-			UnitPath: r.UnitPath, After: s.auditView(reg, r)}
+			UnitPath: r.UnitPath, After: checks[i].after}
 	}
 	if err := s.audit.RecordMany(ctx, changes); err != nil {
 		return -1, err
