@@ -60,6 +60,9 @@ func benchUnits(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(out, "建树 / build tree: %d units in %s\n", *n, round(took))
+	if err := settle(ctx, a); err != nil {
+		return err
+	}
 	token, err := benchUser(ctx, a)
 	if err != nil {
 		return err
