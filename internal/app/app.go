@@ -12,6 +12,7 @@ import (
 	"kexie/internal/dashboard"
 	"kexie/internal/dataset"
 	"kexie/internal/metric"
+	"kexie/internal/plan"
 	"kexie/internal/register"
 	"kexie/internal/store"
 	"kexie/internal/unit"
@@ -40,6 +41,8 @@ type App struct {
 	Datasets *dataset.Service
 	// Dashboards are the users' saved dashboards of figures.
 	Dashboards *dashboard.Service
+	// Plans are work plans: tasks, targets read live, allotments, lights.
+	Plans *plan.Service
 }
 
 // Open opens the database named by cfg, migrates it and builds the services.
@@ -90,6 +93,8 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 		return nil, fmt.Errorf("built-in metrics: %w", err)
 	}
 	a.Dashboards = dashboard.NewService(db, a.Audit, a.Units, a.Metrics)
+	// plans
+	a.Plans = plan.NewService(db, a.Audit, a.Units, a.Metrics)
 	return a, nil
 }
 

@@ -1,0 +1,155 @@
+package plan
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"kexie/internal/audit"
+	"kexie/internal/fault"
+)
+
+// Step is an action on a task: what, a note, and for a progress report
+// the percent done.
+type Step struct {
+	Action  string `json:"action"`
+	Note    string `json:"note,omitempty"`
+	Percent *int   `json:"percent,omitempty"`
+}
+
+// moves says from which states each action may be taken, to which state
+// it leads, and whether it is the lead unit's (else the plan owner's).
+var moves = map[string]struct {
+	from []string
+	to   string
+	lead bool
+}{
+	Acknowledge: {[]string{Assigned}, Acknowledged, true},
+	Report:      {[]string{Acknowledged, InProgress}, InProgress, true},
+	Complete:    {[]string{Acknowledged, InProgress}, Reported, true},
+	Close:       {[]string{Reported}, Closed, false},
+	Return:      {[]string{Reported}, InProgress, false},
+}
+
+// Task returns a task the caller sees, with its history.
+func (s *Service) Task(ctx context.Context, c Caller, id int64) (Task, error) {
+	var planID int64
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT plan_id FROM plan_tasks WHERE id = $1`, id).Scan(&planID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Task{}, fault.NotFound("task", id)
+	} else if err != nil {
+		return Task{}, err
+	}
+	p, err := s.header(ctx, c, planID)
+	if errors.Is(err, fault.ErrNotFound) {
+		return Task{}, fault.NotFound("task", id)
+	} else if err != nil {
+		return Task{}, err
+	}
+	ts, err := s.tasks(ctx, c, p, id)
+	if err != nil {
+		return Task{}, err
+	}
+	if len(ts) == 0 {
+		return Task{}, fault.NotFound("task", id)
+	}
+	t := ts[0]
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT action, state, percent, note, actor_name, created_at FROM plan_task_events
+		WHERE task_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return Task{}, err
+	}
+	defer rows.Close()
+	t.Events = []Event{}
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.Action, &e.State, &e.Percent, &e.Note, &e.Actor, &e.CreatedAt); err != nil {
+			return Task{}, err
+		}
+		t.Events = append(t.Events, e)
+	}
+	return t, rows.Err()
+}
+
+// Act takes a step of a task's lifecycle: the lead unit acknowledges,
+// reports progress and reports completion; the plan's unit closes or
+// returns (with a reason). A step the lifecycle does not allow from the
+// task's state is a conflict; nothing is written.
+func (s *Service) Act(ctx context.Context, c Caller, id int64, st Step) (Task, error) {
+	t, err := s.Task(ctx, c, id)
+	if err != nil {
+		return Task{}, err
+	}
+	mv, ok := moves[st.Action]
+	if !ok {
+		return Task{}, fault.InvalidField("action", "error.option", "value", st.Action)
+	}
+	var ownerPath string
+	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT o.path FROM plans p JOIN units o ON o.id = p.unit_id WHERE p.id = $1`, t.PlanID).Scan(&ownerPath); err != nil {
+		return Task{}, err
+	}
+	if mv.lead && !c.Report.Contains(t.leadPath) || !mv.lead && !c.Supervise.Contains(ownerPath) {
+		return Task{}, fmt.Errorf("task %d, %s: %w", id, st.Action, fault.ErrForbidden)
+	}
+	if t.State == Closed {
+		return Task{}, fault.ConflictField("action", "plan.task.closed")
+	}
+	if !slices.Contains(mv.from, t.State) {
+		return Task{}, fault.ConflictField("action", "plan.task.transition", "action", st.Action, "state", t.State)
+	}
+	ch := &fault.Check{}
+	st.Note = strings.TrimSpace(st.Note)
+	if utf8.RuneCountInString(st.Note) > MaxText {
+		ch.Add("note", "error.too_long", "max", MaxText)
+	}
+	percent := t.Percent
+	switch st.Action {
+	case Report:
+		if st.Percent == nil {
+			ch.Add("percent", "error.required")
+		} else if *st.Percent < 0 || *st.Percent > 100 {
+			ch.Add("percent", "plan.percent.range")
+		} else {
+			percent = *st.Percent
+		}
+		if st.Note == "" {
+			ch.Add("note", "error.required")
+		}
+	case Complete:
+		percent = 100
+	case Return:
+		if st.Note == "" {
+			ch.Add("note", "plan.return.reason")
+		}
+	}
+	if err := ch.Err(); err != nil {
+		return Task{}, err
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		now := s.Now()
+		res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE plan_tasks SET state = $1, percent = $2, version = version + 1, updated_at = $3
+			WHERE id = $4 AND version = $5`, mv.to, percent, now, id, t.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fault.ConflictField("version", "error.stale", "version", t.Version)
+		}
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO plan_task_events(task_id, action, state, percent, note, actor_name, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, st.Action, mv.to, percent, st.Note, actorName(ctx), now); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Change{Action: "plan_task." + st.Action, Entity: "plan_task", EntityID: strconv.FormatInt(id, 10),
+			UnitPath: t.leadPath, Before: map[string]any{"state": t.State, "percent": t.Percent},
+			After: map[string]any{"state": mv.to, "percent": percent, "note": st.Note}})
+	})
+	if err != nil {
+		return Task{}, err
+	}
+	return s.Task(ctx, c, id)
+}

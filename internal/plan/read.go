@@ -1,0 +1,369 @@
+package plan
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"kexie/internal/fault"
+	"kexie/internal/metric"
+	"kexie/internal/period"
+	"kexie/internal/store"
+	"kexie/internal/unit"
+)
+
+// visible is the condition of the plans a caller sees: those of a unit in
+// its read scope, and those with a task led by, or a target allotted to,
+// a unit in it.
+func visible(c Caller, args *store.Args) string {
+	return `(` + c.Read.Cond("o.path", args) + ` OR EXISTS (SELECT 1 FROM plan_tasks t JOIN units l ON l.id = t.lead_unit_id
+		WHERE t.plan_id = p.id AND ` + c.Read.Cond("l.path", args) + `) OR EXISTS (SELECT 1 FROM plan_tasks t
+		JOIN plan_targets g ON g.task_id = t.id JOIN plan_allotments a ON a.target_id = g.id JOIN units au ON au.id = a.unit_id
+		WHERE t.plan_id = p.id AND ` + c.Read.Cond("au.path", args) + `))`
+}
+
+const planCols = `p.id, p.title, p.period, o.code, o.name_zh, o.path, p.yellow_margin, p.red_margin, p.near_days, p.created_at`
+
+func scanPlan(c Caller, sc interface{ Scan(...any) error }) (Plan, error) {
+	var p Plan
+	err := sc.Scan(&p.ID, &p.Title, &p.Period, &p.Unit, &p.UnitName, &p.unitPath, &p.YellowMargin, &p.RedMargin, &p.NearDays, &p.CreatedAt)
+	p.Owner = c.Read.Contains(p.unitPath)
+	p.Sections = []Section{}
+	return p, err
+}
+
+// List returns the plans the caller sees, newest first, without tasks.
+func (s *Service) List(ctx context.Context, c Caller) ([]Plan, error) {
+	var args store.Args
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+planCols+` FROM plans p JOIN units o ON o.id = p.unit_id WHERE `+
+		visible(c, &args)+` ORDER BY p.id DESC`, args.Values()...)
+	if err != nil {
+		return nil, fmt.Errorf("list plans: %w", err)
+	}
+	defer rows.Close()
+	out := []Plan{}
+	for rows.Next() {
+		p, err := scanPlan(c, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// header returns a plan the caller sees, without its tasks.
+func (s *Service) header(ctx context.Context, c Caller, id int64) (Plan, error) {
+	var args store.Args
+	p, err := scanPlan(c, s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+planCols+` FROM plans p JOIN units o ON o.id = p.unit_id
+		WHERE p.id = `+args.Add(id)+` AND `+visible(c, &args), args.Values()...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Plan{}, fault.NotFound("plan", id)
+	}
+	return p, err
+}
+
+// Get returns a plan the caller sees with the tasks it sees (all of them
+// when the plan's unit is in its scope, else those it leads or has a
+// part of), each with live progress and its light.
+func (s *Service) Get(ctx context.Context, c Caller, id int64) (Plan, error) {
+	p, err := s.header(ctx, c, id)
+	if err != nil {
+		return Plan{}, err
+	}
+	tasks, err := s.tasks(ctx, c, p, 0)
+	if err != nil {
+		return Plan{}, err
+	}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, title FROM plan_sections WHERE plan_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return Plan{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sec Section
+		if err := rows.Scan(&sec.ID, &sec.Title); err != nil {
+			return Plan{}, err
+		}
+		sec.Tasks = []Task{}
+		for _, t := range tasks {
+			if t.sectionID == sec.ID {
+				sec.Tasks = append(sec.Tasks, t)
+			}
+		}
+		if len(sec.Tasks) > 0 || p.Owner {
+			p.Sections = append(p.Sections, sec)
+		}
+	}
+	for _, t := range tasks {
+		p.Counts.add(t.Light)
+	}
+	return p, rows.Err()
+}
+
+// tasks reads the tasks of p the caller sees (only taskID when not 0)
+// with targets, allotments and live progress.
+func (s *Service) tasks(ctx context.Context, c Caller, p Plan, taskID int64) ([]Task, error) {
+	q := s.db.Q(ctx)
+	var args store.Args
+	cond := `t.plan_id = ` + args.Add(p.ID)
+	if taskID != 0 {
+		cond += ` AND t.id = ` + args.Add(taskID)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT t.id, t.section_id, t.title, t.body, l.code, l.name_zh, l.path, t.cooperating, t.start_on, t.due_on,
+		t.state, t.percent, t.version, t.updated_at FROM plan_tasks t JOIN units l ON l.id = t.lead_unit_id WHERE `+cond+` ORDER BY t.seq`, args.Values()...)
+	if err != nil {
+		return nil, fmt.Errorf("read tasks: %w", err)
+	}
+	var tasks []Task
+	index := map[int64]int{}
+	for rows.Next() {
+		var t Task
+		var coop string
+		if err := rows.Scan(&t.ID, &t.sectionID, &t.Title, &t.Body, &t.Lead, &t.LeadName, &t.leadPath, &coop, &t.Start, &t.Due,
+			&t.State, &t.Percent, &t.Version, &t.UpdatedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		t.PlanID = p.ID
+		t.Cooperating = []string{}
+		if coop != "" {
+			t.Cooperating = strings.Split(coop, ",")
+		}
+		t.Targets = []Target{}
+		t.Mine = c.Report.Contains(t.leadPath)
+		index[t.ID] = len(tasks)
+		tasks = append(tasks, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// targets
+	rows, err = q.QueryContext(ctx, `SELECT g.id, g.task_id, g.title, g.metric, g.comparison, g.baseline, g.goal FROM plan_targets g
+		JOIN plan_tasks t ON t.id = g.task_id WHERE `+cond+` ORDER BY g.task_id, g.seq`, args.Values()...)
+	if err != nil {
+		return nil, fmt.Errorf("read targets: %w", err)
+	}
+	type ref struct{ task, target int }
+	targets := map[int64]ref{}
+	for rows.Next() {
+		var g Target
+		var tid int64
+		if err := rows.Scan(&g.ID, &tid, &g.Title, &g.Metric, &g.Comparison, &g.Baseline, &g.Goal); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		g.Allotments = []Allotment{}
+		i := index[tid]
+		targets[g.ID] = ref{i, len(tasks[i].Targets)}
+		tasks[i].Targets = append(tasks[i].Targets, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// allotments
+	rows, err = q.QueryContext(ctx, `SELECT a.target_id, u.id, u.code, u.type, u.path, u.depth, u.name_zh, u.name_en, a.goal FROM plan_allotments a
+		JOIN units u ON u.id = a.unit_id JOIN plan_targets g ON g.id = a.target_id JOIN plan_tasks t ON t.id = g.task_id
+		WHERE `+cond+` ORDER BY a.target_id, u.path`, args.Values()...)
+	if err != nil {
+		return nil, fmt.Errorf("read allotments: %w", err)
+	}
+	units := map[int64]unit.Unit{}
+	for rows.Next() {
+		var gid int64
+		var u unit.Unit
+		var a Allotment
+		if err := rows.Scan(&gid, &u.ID, &u.Code, &u.Type, &u.Path, &u.Depth, &u.NameZH, &u.NameEN, &a.Goal); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		a.Unit, a.UnitName, a.path = u.Code, u.NameZH, u.Path
+		units[u.ID] = u
+		r := targets[gid]
+		g := &tasks[r.task].Targets[r.target]
+		g.Allotments = append(g.Allotments, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.live(ctx, c, p, tasks, units); err != nil {
+		return nil, err
+	}
+	// keep what the caller sees
+	out := tasks[:0]
+	for _, t := range tasks {
+		if p.Owner || c.Read.Contains(t.leadPath) || len(t.allottedIn(c.Read)) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func (t Task) allottedIn(read unit.Scope) []Allotment {
+	var out []Allotment
+	for _, g := range t.Targets {
+		for _, a := range g.Allotments {
+			if read.Contains(a.path) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// live reads the metrics of the targets for the plan's unit and each
+// allotted unit in the caller's scope, and sets progress and lights.
+func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, units map[int64]unit.Unit) error {
+	per, err := period.Parse(p.Period)
+	if err != nil {
+		return err
+	}
+	var codes []string
+	seen := map[string]bool{}
+	for _, t := range tasks {
+		for _, g := range t.Targets {
+			if g.Metric != "" && !seen[g.Metric] {
+				seen[g.Metric] = true
+				codes = append(codes, g.Metric)
+			}
+		}
+	}
+	values := map[[2]string]*float64{} // metric, unit code
+	if len(codes) > 0 {
+		var kids []unit.Unit
+		var owner unit.Unit
+		if p.Owner {
+			if owner, err = s.units.Get(ctx, c.Read, p.Unit); err != nil {
+				return err
+			}
+			kids = append(kids, owner)
+		}
+		for _, u := range units {
+			if c.Read.Contains(u.Path) && u.Code != p.Unit {
+				kids = append(kids, u)
+			}
+		}
+		if len(kids) > 0 {
+			bs, err := s.metrics.ChildBreakdowns(ctx, codes, owner, kids, per)
+			if err != nil {
+				return err
+			}
+			ms := map[string]*metric.Metric{}
+			for _, code := range codes {
+				if ms[code], err = s.metrics.Get(ctx, code); err != nil {
+					return err
+				}
+			}
+			for _, b := range bs {
+				for _, part := range b.Parts {
+					v := part.Value
+					if v != nil && ms[b.Metric].Percent {
+						x := math.Round(*v*100*100) / 100
+						v = &x
+					}
+					values[[2]string{b.Metric, part.Key}] = v
+				}
+			}
+		}
+	}
+	today := s.Now()
+	rules := Rules{YellowMargin: p.YellowMargin, RedMargin: p.RedMargin, NearDays: p.NearDays}
+	for i := range tasks {
+		t := &tasks[i]
+		sum, n := 0.0, 0
+		light := ""
+		for j := range t.Targets {
+			g := &t.Targets[j]
+			if g.Metric == "" {
+				pc := float64(t.Percent)
+				g.Current = &pc
+			} else if p.Owner {
+				g.Current = values[[2]string{g.Metric, p.Unit}]
+			}
+			g.Progress = Progress(g.Comparison, g.Baseline, g.Goal, g.Current)
+			g.Light = rules.Light(g.Progress, t.Start, t.Due, today)
+			allotted := g.Allotments[:0]
+			for _, a := range g.Allotments {
+				if !c.Read.Contains(a.path) {
+					continue
+				}
+				if g.Metric == "" {
+					a.Current = g.Current
+				} else {
+					a.Current = values[[2]string{g.Metric, a.Unit}]
+				}
+				a.Progress = Progress(g.Comparison, 0, a.Goal, a.Current)
+				if g.Comparison != AtLeast {
+					a.Progress = Progress(g.Comparison, g.Baseline, a.Goal, a.Current)
+				}
+				a.Light = rules.Light(a.Progress, t.Start, t.Due, today)
+				if t.State == Closed {
+					a.Light = Done
+				}
+				allotted = append(allotted, a)
+			}
+			g.Allotments = allotted
+			g.Allotted, g.Mismatch = allotmentSum(g)
+			if p.Owner || g.Metric == "" {
+				sum += g.Progress
+				n++
+				light = worst(light, g.Light)
+			} else {
+				for _, a := range g.Allotments {
+					sum += a.Progress
+					n++
+					light = worst(light, a.Light)
+				}
+			}
+			if t.State == Closed {
+				g.Light = Done
+			}
+		}
+		if n > 0 {
+			t.Progress = sum / float64(n)
+		} else {
+			t.Progress = float64(t.Percent) / 100
+		}
+		if light == "" {
+			light = rules.Light(t.Progress, t.Start, t.Due, today)
+		}
+		t.Light = light
+		if t.State == Closed {
+			t.Light = Done
+		}
+	}
+	return nil
+}
+
+// allotmentSum sums the top allotments of g (those not inside another
+// allotted unit) and says whether they miss its goal; each allotment
+// with allotments below it is checked the same way in Mismatches.
+func allotmentSum(g *Target) (float64, bool) {
+	if len(g.Allotments) == 0 {
+		return 0, false
+	}
+	sum := 0.0
+	for _, a := range g.Allotments {
+		if parentOf(g.Allotments, a) < 0 {
+			sum += a.Goal
+		}
+	}
+	return sum, math.Abs(sum-(g.Goal-g.Baseline)) > 1e-9 && math.Abs(sum-g.Goal) > 1e-9
+}
+
+// parentOf is the index of the nearest allotment above a, or -1.
+func parentOf(as []Allotment, a Allotment) int {
+	best, depth := -1, -1
+	for i, b := range as {
+		if b.path != a.path && strings.HasPrefix(a.path, b.path) && len(b.path) > depth {
+			best, depth = i, len(b.path)
+		}
+	}
+	return best
+}
