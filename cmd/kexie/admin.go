@@ -30,6 +30,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := dataset.LoadDemo(ctx, a.Datasets); err != nil {
 		return fmt.Errorf("demo data set: %w", err)
 	}
+	// the second-half plan
+	if err := demo.LoadPlan(ctx, a.Plans); err != nil {
+		return fmt.Errorf("demo plan: %w", err)
+	}
 	if res == (demo.Result{}) {
 		fmt.Fprintln(e.stdout, "演示省份已存在，没有改动 / the demo province is already loaded: nothing changed")
 		return nil

@@ -153,3 +153,19 @@ func (s *Service) Act(ctx context.Context, c Caller, id int64, st Step) (Task, e
 	}
 	return s.Task(ctx, c, id)
 }
+
+// Allowed lists the steps the caller may take on t now.
+func (s *Service) Allowed(ctx context.Context, c Caller, t Task) []string {
+	var ownerPath string
+	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT o.path FROM plans p JOIN units o ON o.id = p.unit_id WHERE p.id = $1`, t.PlanID).Scan(&ownerPath); err != nil {
+		return nil
+	}
+	var out []string
+	for _, a := range []string{Acknowledge, Report, Complete, Close, Return} {
+		mv := moves[a]
+		if slices.Contains(mv.from, t.State) && (mv.lead && c.Report.Contains(t.leadPath) || !mv.lead && c.Supervise.Contains(ownerPath)) {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -235,6 +235,12 @@ func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, unit
 		}
 	}
 	values := map[[2]string]*float64{} // metric, unit code
+	ms := map[string]*metric.Metric{}
+	for _, code := range codes {
+		if ms[code], err = s.metrics.Get(ctx, code); err != nil {
+			return err
+		}
+	}
 	if len(codes) > 0 {
 		var kids []unit.Unit
 		var owner unit.Unit
@@ -254,20 +260,9 @@ func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, unit
 			if err != nil {
 				return err
 			}
-			ms := map[string]*metric.Metric{}
-			for _, code := range codes {
-				if ms[code], err = s.metrics.Get(ctx, code); err != nil {
-					return err
-				}
-			}
 			for _, b := range bs {
 				for _, part := range b.Parts {
-					v := part.Value
-					if v != nil && ms[b.Metric].Percent {
-						x := math.Round(*v*100*100) / 100
-						v = &x
-					}
-					values[[2]string{b.Metric, part.Key}] = v
+					values[[2]string{b.Metric, part.Key}] = part.Value
 				}
 			}
 		}
@@ -280,6 +275,9 @@ func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, unit
 		light := ""
 		for j := range t.Targets {
 			g := &t.Targets[j]
+			if m := ms[g.Metric]; m != nil {
+				g.MetricUnit = m.Unit
+			}
 			if g.Metric == "" {
 				pc := float64(t.Percent)
 				g.Current = &pc

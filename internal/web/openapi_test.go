@@ -432,6 +432,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		// data sets, their forms and the inbox (datasets_api_test.go)
 		datasetSpecCalls(t, c)
 
+		// plans (plans_api_test.go)
+		planSpecCalls(t, c)
+
 		// every documented operation has had a response validated above
 		for path, item := range c.doc.Paths.Map() {
 			for method := range item.Operations() {

@@ -185,5 +185,17 @@ func (s *Server) routes() []route {
 		page(http.MethodPost, "/dashboards/{id}/widgets", s.pageDashboardAddWidget),
 		page(http.MethodPost, "/dashboards/{id}/widgets/{n}/delete", s.pageDashboardRemoveWidget),
 		page(http.MethodPost, "/dashboards/{id}/delete", s.pageDashboardDelete),
+
+		// API: plans (目标任务)
+		api(http.MethodGet, "/api/v1/plans", s.apiListPlans),
+		api(http.MethodPost, "/api/v1/plans", s.apiCreatePlan),
+		api(http.MethodGet, "/api/v1/plans/{id}", s.apiGetPlan),
+		api(http.MethodGet, "/api/v1/plan-tasks/{id}", s.apiGetPlanTask),
+		api(http.MethodPost, "/api/v1/plan-tasks/{id}/steps", s.apiPlanTaskStep),
+		// pages: plans
+		page(http.MethodGet, "/plans", s.pagePlans),
+		page(http.MethodGet, "/plans/{id}", s.pagePlan),
+		page(http.MethodGet, "/plan-tasks/{id}", s.pagePlanTask),
+		page(http.MethodPost, "/plan-tasks/{id}/steps", s.pagePlanTaskStep),
 	}
 }

@@ -587,3 +587,98 @@ func (w scopeWorld) checkLists(t *testing.T, e *testEnv, u scopeUser) int {
 	}
 	return 4
 }
+
+// ---- plans (目标任务) -------------------------------------------------
+//
+// Every demo account against two plans: the province's (a task led by
+// Nanjing with a target allotted to Xuanwu and Xuzhou, a task led by a
+// Xuzhou county) and Xuzhou's own (a task led by that county). A plan is
+// seen by those who read its unit or a unit leading or allotted in it;
+// a task's lead steps need data entry at the lead unit, the owner's steps
+// the inspect permission at the plan's unit; nothing outside the read
+// scope shows in an answer.
+
+func TestScopeMatrixPlans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		var prov, xz struct {
+			ID       int64
+			Sections []struct{ Tasks []struct{ ID int64 } }
+		}
+		rec := e.do("POST", "/api/v1/plans", "admin", planBody())
+		decodeBody(t, rec, &prov)
+		b := planBody()
+		b["unit"], b["title"] = "320300", "徐州计划"
+		b["sections"] = []any{map[string]any{"title": "一", "tasks": []any{map[string]any{"title": "县里的任务", "lead": "320302",
+			"start": "2021-07-01", "due": "2021-12-31"}}}}
+		decodeBody(t, e.do("POST", "/api/v1/plans", "admin", b), &xz)
+		if prov.ID == 0 || xz.ID == 0 {
+			t.Fatal("set up: plans not created")
+		}
+		njTask, countyTask := prov.Sections[0].Tasks[0].ID, xz.Sections[0].Tasks[0].ID
+		// what each account sees: the province plan, Xuzhou's plan, the
+		// lead steps it may take on the Nanjing task, the owner steps
+		type want struct {
+			prov, xz, leadNJ, ownerProv bool
+			hidden                      []string // unit codes its answers must not show
+		}
+		wants := map[string]want{
+			"admin":       {true, true, true, true, nil},
+			"leader":      {true, true, false, false, nil},
+			"inspector":   {true, true, false, true, nil},
+			"nanjing":     {true, false, true, false, []string{"320300", "320302"}},
+			"nj.approver": {true, false, false, false, []string{"320300", "320302"}},
+			"xuzhou":      {true, true, false, false, []string{"320102"}},
+			"xuanwu":      {true, false, false, false, []string{"320300", "320302"}},
+		}
+		addUser(t, e, "nj.approver", auth.RoleApprover, "320100")
+		for name, w := range wants {
+			status := func(ok bool) int {
+				if ok {
+					return http.StatusOK
+				}
+				return http.StatusNotFound
+			}
+			for _, c := range []struct {
+				path string
+				ok   bool
+			}{
+				{fmt.Sprintf("/api/v1/plans/%d", prov.ID), w.prov},
+				{fmt.Sprintf("/api/v1/plans/%d", xz.ID), w.xz},
+				{fmt.Sprintf("/api/v1/plan-tasks/%d", countyTask), w.xz},
+				{"/api/v1/plans", true},
+			} {
+				rec := e.do("GET", c.path, name, nil)
+				if rec.Code != status(c.ok) {
+					t.Errorf("%s GET %s: %d, want %d", name, c.path, rec.Code, status(c.ok))
+				}
+				for _, code := range w.hidden {
+					if strings.Contains(rec.Body.String(), `"`+code+`"`) {
+						t.Errorf("%s GET %s: shows unit %s outside its scope", name, c.path, code)
+					}
+				}
+			}
+			var list struct{ Items []struct{ ID int64 } }
+			decodeBody(t, e.do("GET", "/api/v1/plans", name, nil), &list)
+			if got := len(list.Items); got != map[bool]int{true: 2, false: 1}[w.xz] {
+				t.Errorf("%s lists %d plans", name, got)
+			}
+			// steps that the lifecycle refuses from "assigned" (409) once
+			// the caller may take them: nothing changes
+			lead := e.do("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", njTask), name, map[string]any{"action": "complete"})
+			if want := map[bool]int{true: http.StatusConflict, false: http.StatusForbidden}[w.leadNJ]; lead.Code != want {
+				t.Errorf("%s: lead step on the Nanjing task: %d, want %d", name, lead.Code, want)
+			}
+			owner := e.do("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", njTask), name, map[string]any{"action": "close"})
+			if want := map[bool]int{true: http.StatusConflict, false: http.StatusForbidden}[w.ownerProv]; owner.Code != want {
+				t.Errorf("%s: owner step on the Nanjing task: %d, want %d", name, owner.Code, want)
+			}
+			if !w.xz {
+				rec := e.do("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", countyTask), name, map[string]any{"action": "acknowledge"})
+				if rec.Code != http.StatusNotFound {
+					t.Errorf("%s: step on an unseen task: %d, want 404", name, rec.Code)
+				}
+			}
+		}
+	})
+}

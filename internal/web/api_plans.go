@@ -1,0 +1,92 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"kexie/internal/auth"
+	"kexie/internal/fault"
+	"kexie/internal/plan"
+)
+
+// planCaller is the caller as the plan service knows it: it reads its
+// read scope, reports on tasks where it enters data, and supervises
+// (creates plans, closes and returns tasks) where it inspects.
+func planCaller(r *http.Request) plan.Caller {
+	p := principal(r)
+	return plan.Caller{UserID: p.UserID, Read: p.Scope(auth.PermRead), Report: p.Scope(auth.PermDataEntry), Supervise: p.Scope(auth.PermInspect)}
+}
+
+func planPathID(r *http.Request, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fault.NotFound(what, r.PathValue("id"))
+	}
+	return id, nil
+}
+
+func (s *Server) apiListPlans(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.app.Plans.List(r.Context(), planCaller(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": ps})
+}
+
+func (s *Server) apiCreatePlan(w http.ResponseWriter, r *http.Request) error {
+	var in plan.Spec
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	c := planCaller(r)
+	id, err := s.app.Plans.Create(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	p, err := s.app.Plans.Get(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/plans/"+strconv.FormatInt(id, 10))
+	return writeJSON(w, http.StatusCreated, p)
+}
+
+func (s *Server) apiGetPlan(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "plan")
+	if err != nil {
+		return err
+	}
+	p, err := s.app.Plans.Get(r.Context(), planCaller(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) apiGetPlanTask(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "task")
+	if err != nil {
+		return err
+	}
+	t, err := s.app.Plans.Task(r.Context(), planCaller(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) apiPlanTaskStep(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "task")
+	if err != nil {
+		return err
+	}
+	var in plan.Step
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	t, err := s.app.Plans.Act(r.Context(), planCaller(r), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
+}

@@ -1,0 +1,166 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"kexie/internal/figure"
+	"kexie/internal/plan"
+)
+
+type plansPage struct {
+	Base
+	Items []plan.Plan
+}
+
+// pagePlans lists the plans the caller sees.
+func (s *Server) pagePlans(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.app.Plans.List(r.Context(), planCaller(r))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "plans", plansPage{Base: s.base(r, "plan.title", "plans"), Items: ps})
+}
+
+// targetView is a target as the page prints it.
+type targetView struct {
+	plan.Target
+	GoalText, CurrentText, AllottedText string
+	Percent                             int
+	Allotments                          []allotmentView
+}
+
+type allotmentView struct {
+	plan.Allotment
+	GoalText, CurrentText string
+	Percent               int
+}
+
+type taskView struct {
+	B Base // the page's, for the messages of the shared partial
+	plan.Task
+	Percent int
+	Targets []targetView
+}
+
+type sectionView struct {
+	Title string
+	Tasks []taskView
+}
+
+type planPage struct {
+	Base
+	P        plan.Plan
+	Sections []sectionView
+}
+
+func pct(p float64) int { return int(p*100 + 0.5) }
+
+// num prints a target's number the Chinese way, in its unit of measure.
+func num(v float64, unit, lang string) string {
+	return figure.Format(v, unit, 2, false, lang)
+}
+
+func viewTask(t plan.Task, b Base) taskView {
+	lang := b.Lang
+	tv := taskView{B: b, Task: t, Percent: pct(t.Progress)}
+	for _, g := range t.Targets {
+		u := g.MetricUnit
+		if g.Metric == "" {
+			u = "%"
+		}
+		gv := targetView{Target: g, GoalText: num(g.Goal, u, lang), AllottedText: num(g.Allotted, u, lang), Percent: pct(g.Progress)}
+		if g.Current != nil {
+			gv.CurrentText = num(*g.Current, u, lang)
+		}
+		for _, a := range g.Allotments {
+			av := allotmentView{Allotment: a, GoalText: num(a.Goal, u, lang), Percent: pct(a.Progress)}
+			if a.Current != nil {
+				av.CurrentText = num(*a.Current, u, lang)
+			}
+			gv.Allotments = append(gv.Allotments, av)
+		}
+		tv.Targets = append(tv.Targets, gv)
+	}
+	return tv
+}
+
+// pagePlan shows a plan as the report reads: sections, tasks, targets,
+// each with its light and live progress, allotments folded under the
+// target with their mismatch.
+func (s *Server) pagePlan(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "plan")
+	if err != nil {
+		return err
+	}
+	p, err := s.app.Plans.Get(r.Context(), planCaller(r), id)
+	if err != nil {
+		return err
+	}
+	data := planPage{Base: s.base(r, "plan.title", "plans"), P: p}
+	data.Title = p.Title
+	for _, sec := range p.Sections {
+		sv := sectionView{Title: sec.Title}
+		for _, t := range sec.Tasks {
+			sv.Tasks = append(sv.Tasks, viewTask(t, data.Base))
+		}
+		data.Sections = append(data.Sections, sv)
+	}
+	return s.render(w, r, http.StatusOK, "plan", data)
+}
+
+type planTaskPage struct {
+	Base
+	Task    taskView
+	Actions []string
+	Form    formState
+}
+
+// pagePlanTask shows a task: targets, allotments, history, and the steps
+// the caller may take.
+func (s *Server) pagePlanTask(w http.ResponseWriter, r *http.Request) error {
+	return s.showPlanTask(w, r, http.StatusOK, newForm())
+}
+
+func (s *Server) showPlanTask(w http.ResponseWriter, r *http.Request, status int, f formState) error {
+	id, err := planPathID(r, "task")
+	if err != nil {
+		return err
+	}
+	c := planCaller(r)
+	t, err := s.app.Plans.Task(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	data := planTaskPage{Base: s.base(r, "plan.title", "plans"), Form: f}
+	data.Title = t.Title
+	data.Task = viewTask(t, data.Base)
+	data.Actions = s.app.Plans.Allowed(r.Context(), c, t)
+	return s.render(w, r, status, "plan_task", data)
+}
+
+func (s *Server) pagePlanTaskStep(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "task")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	st := plan.Step{Action: r.PostFormValue("action"), Note: r.PostFormValue("note")}
+	if v := r.PostFormValue("percent"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			n = -1
+		}
+		st.Percent = &n
+	}
+	if _, err := s.app.Plans.Act(r.Context(), planCaller(r), id, st); err != nil {
+		f := formState{}
+		if status, ok := s.refuse(r, err, &f, "note", "percent"); ok {
+			return s.showPlanTask(w, r, status, f)
+		}
+		return err
+	}
+	return seeOther(w, r, "/plan-tasks/"+strconv.FormatInt(id, 10), "plan_step")
+}
