@@ -169,3 +169,7 @@ func (s *Service) Allowed(ctx context.Context, c Caller, t Task) []string {
 	}
 	return out
 }
+
+// Supervises says whether the caller closes, returns and reminds on p's
+// tasks.
+func (s *Service) Supervises(c Caller, p Plan) bool { return c.Supervise.Contains(p.unitPath) }

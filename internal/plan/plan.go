@@ -172,7 +172,12 @@ type Allotment struct {
 	Current  *float64 `json:"current"`
 	Progress float64  `json:"progress"`
 	Light    string   `json:"light"`
-	path     string
+	// Below is the sum of the allotments directly under this one;
+	// BelowMismatch says it differs from Goal.
+	Below         float64 `json:"below,omitempty"`
+	BelowMismatch bool    `json:"below_mismatch,omitempty"`
+	path          string
+	split         bool
 }
 
 // Event is a step of a task's history.

@@ -115,6 +115,9 @@ func TestPlanProgressAndLights(t *testing.T) {
 		if g.Current == nil || *g.Current != 5 || g.Progress != 0.5 || g.Light != plan.Green {
 			t.Fatalf("target: %+v", g)
 		}
+		if c1 := g.Allotments[0]; c1.Unit != "C1" || !c1.BelowMismatch || c1.Below != 2 {
+			t.Fatalf("C1 split below: %+v", c1)
+		}
 		if g.Allotted != 9 || !g.Mismatch {
 			t.Fatalf("allotted %v mismatch %v", g.Allotted, g.Mismatch)
 		}
@@ -140,7 +143,7 @@ func TestPlanProgressAndLights(t *testing.T) {
 			t.Fatal(err)
 		}
 		g2 := p2.Sections[0].Tasks[0].Targets[0]
-		if p2.Owner || g2.Current != nil || len(g2.Allotments) != 1 || g2.Allotments[0].Unit != "C2" {
+		if p2.Owner || g2.Current != nil || len(g2.Allotments) != 1 || g2.Allotments[0].Unit != "C2" || g2.Allotted != 9 {
 			t.Fatalf("city view: %+v", g2)
 		}
 		ls, _ := w.a.Plans.List(ctx, plan.Caller{Read: unit.Subtrees("/nowhere/")})
@@ -291,4 +294,40 @@ func TestProgress(t *testing.T) {
 			t.Errorf("%+v: got %s", c, got)
 		}
 	}
+}
+
+func TestTodoAndReminders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		id, err := w.a.Plans.Create(ctx, w.prov, spec())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// C2 leads the overdue report task: on its list; the province
+		// sees it overdue below; C1 has its own (green) task only
+		td, err := w.a.Plans.Todo(ctx, w.c2)
+		if err != nil || len(td.Mine) != 1 || td.Mine[0].Title != "写好报告" || len(td.Overdue) != 0 {
+			t.Fatalf("c2 to-do: %+v %v", td, err)
+		}
+		td, _ = w.a.Plans.Todo(ctx, plan.Caller{Read: w.prov.Read})
+		if len(td.Mine) != 0 || len(td.Overdue) != 1 || td.Overdue[0].Lead != "C2" {
+			t.Fatalf("province overdue: %+v", td)
+		}
+		if _, err := w.a.Plans.Remind(ctx, w.c1, id, plan.Remind{}); !errors.Is(err, fault.ErrForbidden) {
+			t.Fatalf("a city reminds on the province's plan: %v", err)
+		}
+		if _, err := w.a.Plans.Remind(ctx, w.prov, id, plan.Remind{Lights: []string{"blue"}}); !errors.Is(err, fault.ErrInvalid) {
+			t.Fatalf("bad light: %v", err)
+		}
+		n, err := w.a.Plans.Remind(ctx, w.prov, id, plan.Remind{Note: "请抓紧"})
+		if err != nil || n != 1 {
+			t.Fatalf("reminders sent %d %v", n, err)
+		}
+		var unitCode, link string
+		if err := db.Q(ctx).QueryRowContext(ctx, `SELECT u.code, m.link FROM inbox_messages m JOIN units u ON u.id = m.unit_id
+			WHERE m.kind = 'plan_remind'`).Scan(&unitCode, &link); err != nil || unitCode != "C2" {
+			t.Fatalf("reminder went to %s %s %v", unitCode, link, err)
+		}
+	})
 }

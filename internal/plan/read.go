@@ -286,6 +286,9 @@ func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, unit
 			}
 			g.Progress = Progress(g.Comparison, g.Baseline, g.Goal, g.Current)
 			g.Light = rules.Light(g.Progress, t.Start, t.Due, today)
+			// sums over every allotment, before the caller's scope keeps its own
+			g.Allotted, g.Mismatch = allotmentSum(g)
+			below(g.Allotments)
 			allotted := g.Allotments[:0]
 			for _, a := range g.Allotments {
 				if !c.Read.Contains(a.path) {
@@ -307,7 +310,6 @@ func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, unit
 				allotted = append(allotted, a)
 			}
 			g.Allotments = allotted
-			g.Allotted, g.Mismatch = allotmentSum(g)
 			if p.Owner || g.Metric == "" {
 				sum += g.Progress
 				n++
@@ -364,4 +366,18 @@ func parentOf(as []Allotment, a Allotment) int {
 		}
 	}
 	return best
+}
+
+// below sets, on each allotment with allotments under it, their sum and
+// whether it misses the allotment's goal.
+func below(as []Allotment) {
+	for _, a := range as {
+		if j := parentOf(as, a); j >= 0 {
+			as[j].Below += a.Goal
+			as[j].split = true
+		}
+	}
+	for i := range as {
+		as[i].BelowMismatch = as[i].split && math.Abs(as[i].Below-as[i].Goal) > 1e-9
+	}
 }

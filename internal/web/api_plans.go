@@ -90,3 +90,27 @@ func (s *Server) apiPlanTaskStep(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, t)
 }
+
+func (s *Server) apiPlanTodo(w http.ResponseWriter, r *http.Request) error {
+	td, err := s.app.Plans.Todo(r.Context(), planCaller(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, td)
+}
+
+func (s *Server) apiPlanRemind(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "plan")
+	if err != nil {
+		return err
+	}
+	var in plan.Remind
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	n, err := s.app.Plans.Remind(r.Context(), planCaller(r), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"sent": n})
+}

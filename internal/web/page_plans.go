@@ -32,8 +32,8 @@ type targetView struct {
 
 type allotmentView struct {
 	plan.Allotment
-	GoalText, CurrentText string
-	Percent               int
+	GoalText, CurrentText, BelowText string
+	Percent                          int
 }
 
 type taskView struct {
@@ -50,8 +50,9 @@ type sectionView struct {
 
 type planPage struct {
 	Base
-	P        plan.Plan
-	Sections []sectionView
+	CanRemind bool
+	P         plan.Plan
+	Sections  []sectionView
 }
 
 func pct(p float64) int { return int(p*100 + 0.5) }
@@ -74,7 +75,7 @@ func viewTask(t plan.Task, b Base) taskView {
 			gv.CurrentText = num(*g.Current, u, lang)
 		}
 		for _, a := range g.Allotments {
-			av := allotmentView{Allotment: a, GoalText: num(a.Goal, u, lang), Percent: pct(a.Progress)}
+			av := allotmentView{Allotment: a, GoalText: num(a.Goal, u, lang), BelowText: num(a.Below, u, lang), Percent: pct(a.Progress)}
 			if a.Current != nil {
 				av.CurrentText = num(*a.Current, u, lang)
 			}
@@ -97,7 +98,7 @@ func (s *Server) pagePlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := planPage{Base: s.base(r, "plan.title", "plans"), P: p}
+	data := planPage{Base: s.base(r, "plan.title", "plans"), P: p, CanRemind: s.app.Plans.Supervises(planCaller(r), p)}
 	data.Title = p.Title
 	for _, sec := range p.Sections {
 		sv := sectionView{Title: sec.Title}

@@ -120,7 +120,7 @@ func TestPlanPages(t *testing.T) {
 		}
 		admin := e.login("admin", demo.Password)
 		rec := admin.get("/plans")
-		if rec.Code != 200 || !strings.Contains(rec.Body.String(), demo.PlanTitle) || strings.Count(rec.Body.String(), `href="/plans/`) != 1 {
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), demo.PlanTitle) || strings.Count(rec.Body.String(), `<li><a href="/plans/`) != 1 {
 			t.Fatalf("/plans: %d %.500s", rec.Code, rec.Body.String())
 		}
 		ps, _ := e.app.Plans.List(context.Background(), plan.Caller{Read: unit.Everything()})
@@ -156,6 +156,20 @@ func TestPlanPages(t *testing.T) {
 		if body := admin.get(path).Body.String(); !strings.Contains(body, "基本完成") {
 			t.Fatalf("history lacks the report")
 		}
+		// the matrix, the to-do list, reminders into the inbox
+		if body := admin.get(fmt.Sprintf("/plans/%d/matrix", p.ID)).Body.String(); !strings.Contains(body, `data-unit="320500"`) ||
+			!strings.Contains(body, "dot light-") {
+			t.Fatalf("matrix: %.600s", body)
+		}
+		if rec := admin.get("/plans/todo"); rec.Code != 200 || !strings.Contains(rec.Body.String(), `class="plan-task"`) {
+			t.Fatalf("to-do: %d", rec.Code)
+		}
+		runForms(t, map[string]*session{"admin": admin}, []formCase{
+			{"remind", "admin", fmt.Sprintf("/plans/%d/remind", p.ID), url.Values{}, 303, []string{"done=plan_reminded"}},
+		})
+		if body := admin.get("/inbox").Body.String(); !strings.Contains(body, "催办") {
+			t.Fatalf("inbox lacks the reminder")
+		}
 		// a city sees its own allotment, not another's
 		nj := e.login("nanjing", demo.Password)
 		body := nj.get(fmt.Sprintf("/plans/%d", p.ID)).Body.String()
@@ -181,4 +195,8 @@ func planSpecCalls(t *testing.T, c *specCheck) {
 	c.call("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", task), "nanjing", map[string]any{"action": "close"}, 403)
 	c.call("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", task), "admin", map[string]any{"action": "close"}, 409)
 	c.call("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", task), "nanjing", map[string]any{"action": "report", "percent": 500, "note": "x"}, 422)
+	c.call("GET", "/api/v1/plan-todo", "nanjing", nil, 200)
+	c.call("POST", fmt.Sprintf("/api/v1/plans/%d/reminders", p.ID), "admin", map[string]any{"lights": []string{"red"}}, 200)
+	c.call("POST", fmt.Sprintf("/api/v1/plans/%d/reminders", p.ID), "nanjing", map[string]any{}, 403)
+	c.call("POST", fmt.Sprintf("/api/v1/plans/%d/reminders", p.ID), "admin", map[string]any{"lights": []string{"blue"}}, 422)
 }

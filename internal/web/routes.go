@@ -192,9 +192,14 @@ func (s *Server) routes() []route {
 		api(http.MethodGet, "/api/v1/plans/{id}", s.apiGetPlan),
 		api(http.MethodGet, "/api/v1/plan-tasks/{id}", s.apiGetPlanTask),
 		api(http.MethodPost, "/api/v1/plan-tasks/{id}/steps", s.apiPlanTaskStep),
+		api(http.MethodPost, "/api/v1/plans/{id}/reminders", s.apiPlanRemind),
+		api(http.MethodGet, "/api/v1/plan-todo", s.apiPlanTodo),
 		// pages: plans
 		page(http.MethodGet, "/plans", s.pagePlans),
 		page(http.MethodGet, "/plans/{id}", s.pagePlan),
+		page(http.MethodGet, "/plans/{id}/matrix", s.pagePlanMatrix),
+		page(http.MethodPost, "/plans/{id}/remind", s.pagePlanRemind),
+		page(http.MethodGet, "/plans/todo", s.pagePlanTodo),
 		page(http.MethodGet, "/plan-tasks/{id}", s.pagePlanTask),
 		page(http.MethodPost, "/plan-tasks/{id}/steps", s.pagePlanTaskStep),
 	}

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+
+	"kexie/internal/plan"
+)
+
+// matrixRow is a unit and its light on each task (empty: no part in it).
+type matrixRow struct {
+	Unit, Name string
+	Cells      []string
+}
+
+type planMatrixPage struct {
+	Base
+	P     plan.Plan
+	Tasks []plan.Task
+	Rows  []matrixRow
+}
+
+// pagePlanMatrix shows the units × tasks of a plan, each cell coloured by
+// the unit's light on the task: the task's own where it leads, the worst
+// of its allotments otherwise.
+func (s *Server) pagePlanMatrix(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "plan")
+	if err != nil {
+		return err
+	}
+	p, err := s.app.Plans.Get(r.Context(), planCaller(r), id)
+	if err != nil {
+		return err
+	}
+	data := planMatrixPage{Base: s.base(r, "plan.matrix", "plans"), P: p}
+	rows := map[string]*matrixRow{}
+	row := func(code, name string) *matrixRow {
+		if rows[code] == nil {
+			rows[code] = &matrixRow{Unit: code, Name: name}
+		}
+		return rows[code]
+	}
+	rank := map[string]int{"": 0, plan.Done: 1, plan.Green: 2, plan.Yellow: 3, plan.Red: 4}
+	type cell struct {
+		unit string
+		task int
+	}
+	cells := map[cell]string{}
+	set := func(unit string, i int, light string) {
+		if rank[light] > rank[cells[cell{unit, i}]] {
+			cells[cell{unit, i}] = light
+		}
+	}
+	for _, sec := range p.Sections {
+		for _, t := range sec.Tasks {
+			i := len(data.Tasks)
+			data.Tasks = append(data.Tasks, t)
+			row(t.Lead, t.LeadName)
+			set(t.Lead, i, t.Light)
+			for _, g := range t.Targets {
+				for _, a := range g.Allotments {
+					row(a.Unit, a.UnitName)
+					set(a.Unit, i, a.Light)
+				}
+			}
+		}
+	}
+	codes := make([]string, 0, len(rows))
+	for c := range rows {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		rw := rows[c]
+		rw.Cells = make([]string, len(data.Tasks))
+		for i := range data.Tasks {
+			rw.Cells[i] = cells[cell{c, i}]
+		}
+		data.Rows = append(data.Rows, *rw)
+	}
+	return s.render(w, r, http.StatusOK, "plan_matrix", data)
+}
+
+type planTodoPage struct {
+	Base
+	Mine, Overdue []taskView
+}
+
+// pagePlanTodo is the caller's to-do list: the open tasks its unit leads,
+// worst light first, and the overdue tasks of the units below it.
+func (s *Server) pagePlanTodo(w http.ResponseWriter, r *http.Request) error {
+	td, err := s.app.Plans.Todo(r.Context(), planCaller(r))
+	if err != nil {
+		return err
+	}
+	data := planTodoPage{Base: s.base(r, "plan.todo", "plans")}
+	for _, t := range td.Mine {
+		data.Mine = append(data.Mine, viewTask(t, data.Base))
+	}
+	for _, t := range td.Overdue {
+		data.Overdue = append(data.Overdue, viewTask(t, data.Base))
+	}
+	return s.render(w, r, http.StatusOK, "plan_todo", data)
+}
+
+// pagePlanRemind sends reminders (催办) for the plan's yellow and red tasks.
+func (s *Server) pagePlanRemind(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "plan")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if _, err := s.app.Plans.Remind(r.Context(), planCaller(r), id, plan.Remind{Note: r.PostFormValue("note")}); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/plans/"+strconv.FormatInt(id, 10), "plan_reminded")
+}
