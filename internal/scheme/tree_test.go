@@ -59,7 +59,9 @@ func TestValidate(t *testing.T) {
 		{"negative weight", func(v *Version) { v.Nodes[1].Weight, v.Nodes[2].Weight = -0.5, 1.5 }, "scheme.node.share_positive"},
 		{"grades", func(v *Version) { v.Grades.Levels = v.Grades.Levels[:1] }, "scheme.grades.levels"},
 		{"thresholds ascending", func(v *Version) { v.Grades.Levels[1].Min = 90 }, "scheme.grades.descending"},
-		{"quota ties", func(v *Version) { v.Grades = Grading{Method: ByQuota, Levels: []GradeLevel{{Name: "a", Share: .2}, {Name: "b"}}} }, "scheme.grades.ties"},
+		{"quota ties", func(v *Version) {
+			v.Grades = Grading{Method: ByQuota, Levels: []GradeLevel{{Name: "a", Share: .2}, {Name: "b"}}}
+		}, "scheme.grades.ties"},
 		{"quota over", func(v *Version) {
 			v.Grades = Grading{Method: ByQuota, Ties: TiesShare, Levels: []GradeLevel{{Name: "a", Share: .7}, {Name: "b", Share: .7}, {Name: "c"}}}
 		}, "scheme.grades.share"},
