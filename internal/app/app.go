@@ -14,6 +14,7 @@ import (
 	"kexie/internal/metric"
 	"kexie/internal/plan"
 	"kexie/internal/register"
+	"kexie/internal/scheme"
 	"kexie/internal/store"
 	"kexie/internal/unit"
 )
@@ -43,6 +44,9 @@ type App struct {
 	Dashboards *dashboard.Service
 	// Plans are work plans: tasks, targets read live, allotments, lights.
 	Plans *plan.Service
+	// Schemes are evaluation schemes, their versions, runs, self-scores
+	// and objections.
+	Schemes *scheme.Service
 }
 
 // Open opens the database named by cfg, migrates it and builds the services.
@@ -95,6 +99,8 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 	a.Dashboards = dashboard.NewService(db, a.Audit, a.Units, a.Metrics)
 	// plans
 	a.Plans = plan.NewService(db, a.Audit, a.Units, a.Metrics)
+	// schemes
+	a.Schemes = scheme.NewService(db, a.Audit, a.Units, a.Metrics)
 	return a, nil
 }
 

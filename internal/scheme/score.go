@@ -23,9 +23,10 @@ type NodeScore struct {
 
 // Result is one unit's score.
 type Result struct {
-	Unit   string      `json:"unit"`
-	Total  float64     `json:"total"`
-	Rank   int         `json:"rank"`
+	Unit   string  `json:"unit"`
+	Total  float64 `json:"total"`
+	Rank   int     `json:"rank"`
+	topsis float64
 	Grade  string      `json:"grade"`
 	Vetoed bool        `json:"vetoed,omitempty"`
 	Veto   string      `json:"veto,omitempty"`
