@@ -45,6 +45,8 @@ func commands() []command {
 		{"import", "导入组织或台账记录 / import units or records: import --units FILE | --register CODE FILE [--dry-run]", runImport},
 		{"export", "导出组织或台账记录 / export units or records: export --units | --register CODE [--unit CODE] [--period P] --out FILE", runExport},
 		{"bench", "性能测量 / measure speed: bench units|tree|start|rollup|import (see docs/performance.md)", runBench},
+		// reports
+		{"report", "生成报告 / write a report: report TEMPLATE --unit CODE --period P --format md|html|xlsx [--out FILE]", runReport},
 		{"version", "显示版本 / print the version", runVersion},
 	}
 }

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// kexie report writes the half-year review of the demo province to
+// stdout or a file; a bad template or unit writes nothing.
+func TestReportCommand(t *testing.T) {
+	dir := t.TempDir()
+	data := "--data=" + dir
+	if _, err := kexie(t, "", "demo", data); err != nil {
+		t.Fatal(err)
+	}
+	out, err := kexie(t, "", "report", "half-year-review", "--unit", "320000", "--period", "2021S1", "--format", "md", data)
+	if err != nil || !strings.Contains(out, "注册科技志愿者8.35万人") || !strings.Contains(out, "2028万元") {
+		t.Fatalf("md: %v\n%s", err, out)
+	}
+	file := filepath.Join(dir, "review.html")
+	if _, err := kexie(t, "", "report", "half-year-review", "--unit=320000", "--period=2021S1", "--format=html", "--out", file, data); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(b), `/metrics/registered_volunteers/records?period=2021S1&amp;unit=320000`) {
+		t.Fatalf("html: %v %.300s", err, b)
+	}
+	bad := filepath.Join(dir, "bad.md")
+	os.WriteFile(bad, []byte("# x\n{{ fig(\"registerd_volunteers\") }}"), 0o644)
+	never := filepath.Join(dir, "never.md")
+	_, err = kexie(t, "", "report", bad, "--unit", "320000", "--period", "2021S1", "--out", never, data)
+	if err == nil || !strings.Contains(describe(err), "registered_volunteers") || exitCode(err) != 3 {
+		t.Errorf("bad template: %v", err)
+	}
+	if _, err := kexie(t, "", "report", "half-year-review", "--unit", "999999", "--period", "2021S1", "--out", never, data); err == nil || exitCode(err) != 3 {
+		t.Errorf("unknown unit: %v", err)
+	}
+	if _, err := os.Stat(never); !os.IsNotExist(err) {
+		t.Error("a failed report wrote a file")
+	}
+	if _, err := kexie(t, "", "report", "nosuch", "--unit", "320000", "--period", "2021S1", data); err == nil {
+		t.Error("an unknown template ran")
+	}
+}
