@@ -27,6 +27,13 @@ func TestReportCommand(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), `/metrics/registered_volunteers/records?period=2021S1&amp;unit=320000`) {
 		t.Fatalf("html: %v %.300s", err, b)
 	}
+	xlsx := filepath.Join(dir, "tables.xlsx")
+	if _, err := kexie(t, "", "report", "half-year-review", "--unit=320000", "--period=2021S1", "--format=xlsx", "--out", xlsx, data); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(xlsx); err != nil || len(b) < 1000 || string(b[:2]) != "PK" {
+		t.Errorf("xlsx: %v, %d bytes", err, len(b))
+	}
 	bad := filepath.Join(dir, "bad.md")
 	os.WriteFile(bad, []byte("# x\n{{ fig(\"registerd_volunteers\") }}"), 0o644)
 	never := filepath.Join(dir, "never.md")

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 var testMetrics = []string{"registered_volunteers", "science_week_activities", "kexiao_new"}
@@ -109,4 +111,24 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestXLSXOfTables(t *testing.T) {
+	v := 12.0
+	d := &Doc{Blocks: []Block{{Kind: TableKind, Table: &Table{Head: []string{"单位", "活动"}, Rows: [][]Inline{
+		{{Text: "南京"}, {Fig: &Fig{Metric: "a", Value: &v, Measure: "场次"}}},
+		{{Text: "无锡"}, {Fig: &Fig{Metric: "a"}}},
+	}}}}}
+	var b strings.Builder
+	if err := XLSX(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("表1")
+	if err != nil || len(rows) != 3 || rows[0][1] != "活动（场次）" || rows[1][1] != "12" || rows[2][1] != "—" {
+		t.Errorf("%v %v", rows, err)
+	}
 }
