@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -113,4 +115,39 @@ func (s *Server) apiPlanRemind(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"sent": n})
+}
+
+func (s *Server) apiExportPlan(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "plan")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := s.app.Plans.Export(r.Context(), planCaller(r), id, &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="plan-%d.xlsx"`, id))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// apiImportPlan creates a plan from an uploaded sheet (field "file"),
+// with its title, period and unit in the query parameters of those names.
+func (s *Server) apiImportPlan(w http.ResponseWriter, r *http.Request) error {
+	data, name, err := s.uploaded(w, r, "file")
+	if err != nil {
+		return err
+	}
+	c := planCaller(r)
+	id, err := s.app.Plans.Import(r.Context(), c, r.URL.Query().Get("title"), r.URL.Query().Get("period"), r.URL.Query().Get("unit"), data, name)
+	if err != nil {
+		return err
+	}
+	p, err := s.app.Plans.Get(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/plans/"+strconv.FormatInt(id, 10))
+	return writeJSON(w, http.StatusCreated, p)
 }

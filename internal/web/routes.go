@@ -194,6 +194,8 @@ func (s *Server) routes() []route {
 		api(http.MethodPost, "/api/v1/plan-tasks/{id}/steps", s.apiPlanTaskStep),
 		api(http.MethodPost, "/api/v1/plans/{id}/reminders", s.apiPlanRemind),
 		api(http.MethodGet, "/api/v1/plan-todo", s.apiPlanTodo),
+		api(http.MethodGet, "/api/v1/plans/{id}/export", s.apiExportPlan),
+		api(http.MethodPost, "/api/v1/imports/plans", s.apiImportPlan),
 		// pages: plans
 		page(http.MethodGet, "/plans", s.pagePlans),
 		page(http.MethodGet, "/plans/{id}", s.pagePlan),

@@ -1,0 +1,260 @@
+package plan
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"kexie/internal/fault"
+	"kexie/internal/sheet"
+)
+
+// columns of a plan's sheet, in order; the first twelve are read back on
+// import, the rest (progress) are written on export only.
+var columns = []struct{ zh, en string }{
+	{"部分", "Section"}, {"任务", "Task"}, {"牵头单位", "Lead"}, {"开始", "Start"}, {"期限", "Due"},
+	{"目标", "Target"}, {"指标", "Metric"}, {"比较", "Comparison"}, {"基数", "Baseline"}, {"目标值", "Goal"},
+	{"分解单位", "Allotted to"}, {"分解值", "Allotted"},
+	{"当前", "Now"}, {"进度", "Progress"}, {"灯", "Light"}, {"状态", "State"},
+}
+
+const (
+	colSection = iota
+	colTask
+	colLead
+	colStart
+	colDue
+	colTarget
+	colMetric
+	colCmp
+	colBaseline
+	colGoal
+	colUnit
+	colAllotted
+	readCols
+)
+
+// MaxSheetRows bounds the rows of an imported plan.
+const MaxSheetRows = 20_000
+
+func header(i int) string { return columns[i].zh + " / " + columns[i].en }
+
+// Export writes the plan as the caller sees it, with live progress, as a
+// workbook whose first twelve columns Import reads back.
+func (s *Service) Export(ctx context.Context, c Caller, id int64, w io.Writer) error {
+	p, err := s.Get(ctx, c, id)
+	if err != nil {
+		return err
+	}
+	x := excelize.NewFile()
+	defer x.Close()
+	const name = "计划 Plan"
+	if err := x.SetSheetName("Sheet1", name); err != nil {
+		return err
+	}
+	sw, err := x.NewStreamWriter(name)
+	if err != nil {
+		return err
+	}
+	head := make([]any, len(columns))
+	for i := range columns {
+		head[i] = header(i)
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return err
+	}
+	row := 2
+	put := func(cells []any) error {
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		row++
+		return sw.SetRow(cell, cells)
+	}
+	for _, sec := range p.Sections {
+		first := true
+		for _, t := range sec.Tasks {
+			cells := make([]any, len(columns))
+			if first {
+				cells[colSection] = sec.Title
+				first = false
+			}
+			cells[colTask], cells[colLead], cells[colStart], cells[colDue] = t.Title, t.Lead, t.Start, t.Due
+			cells[13] = pctText(t.Progress)
+			cells[14], cells[15] = t.Light, t.State
+			if len(t.Targets) == 0 {
+				if err := put(cells); err != nil {
+					return err
+				}
+				continue
+			}
+			for gi, g := range t.Targets {
+				if gi > 0 {
+					cells = make([]any, len(columns))
+				}
+				cells[colTarget], cells[colMetric], cells[colCmp], cells[colBaseline], cells[colGoal] = g.Title, g.Metric, g.Comparison, g.Baseline, g.Goal
+				if g.Current != nil {
+					cells[12] = *g.Current
+				}
+				cells[13], cells[14] = pctText(g.Progress), g.Light
+				if gi == 0 {
+					cells[15] = t.State
+				}
+				if err := put(cells); err != nil {
+					return err
+				}
+				for _, a := range g.Allotments {
+					cells := make([]any, len(columns))
+					cells[colUnit], cells[colAllotted] = a.Unit, a.Goal
+					if a.Current != nil {
+						cells[12] = *a.Current
+					}
+					cells[13], cells[14] = pctText(a.Progress), a.Light
+					if err := put(cells); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return x.Write(w)
+}
+
+func pctText(p float64) string { return strconv.Itoa(int(p*100+0.5)) + "%" }
+
+// ParseSheet reads the sections, tasks, targets and allotments of a plan
+// from the first sheet of a workbook (or a CSV file) laid out as Export
+// writes it: a row with a section starts a section, a row with a task a
+// task in it, a row with a target a target of that task, a row with an
+// allotment unit an allotment of that target. A cell that cannot be read
+// is refused with its place; nothing is guessed.
+func ParseSheet(data []byte, name string) ([]SectionSpec, error) {
+	rd, prob := sheet.Open(bytes.NewReader(data), int64(len(data)), name, sheet.Limits{Cols: len(columns)})
+	if prob != nil {
+		return nil, fault.InvalidField("file", prob.Key, flatten(prob.Args)...)
+	}
+	defer rd.Close()
+	ch := &fault.Check{}
+	var out []SectionSpec
+	headerSeen := false
+	var sec *SectionSpec
+	var task *TaskSpec
+	var target *TargetSpec
+	for rd.Next() {
+		r := rd.Row()
+		if r.Blank() {
+			continue
+		}
+		if r.Num > MaxSheetRows {
+			ch.Add("file", "plan.sheet.too_many_rows", "max", MaxSheetRows)
+			break
+		}
+		at := func(col int) string { return "row " + strconv.Itoa(r.Num) + " " + sheet.ColumnName(col) }
+		if !headerSeen {
+			for i := range readCols {
+				h := strings.TrimSpace(sheet.FoldWidth(r.Cell(i)))
+				if h != header(i) && h != columns[i].zh && !strings.EqualFold(h, columns[i].en) {
+					ch.Add(at(i), "plan.sheet.header", "want", header(i), "value", r.Cell(i))
+				}
+			}
+			if !ch.OK() {
+				return nil, ch.Err()
+			}
+			headerSeen = true
+			continue
+		}
+		cell := func(i int) string { return strings.TrimSpace(r.Cell(i)) }
+		if v := cell(colSection); v != "" {
+			out = append(out, SectionSpec{Title: v})
+			sec, task, target = &out[len(out)-1], nil, nil
+		}
+		if v := cell(colTask); v != "" {
+			if sec == nil {
+				ch.Add(at(colTask), "plan.sheet.no_section")
+				continue
+			}
+			sec.Tasks = append(sec.Tasks, TaskSpec{Title: v, Lead: cell(colLead),
+				Start: dateCell(ch, at(colStart), r, colStart, rd.Date1904()), Due: dateCell(ch, at(colDue), r, colDue, rd.Date1904())})
+			task, target = &sec.Tasks[len(sec.Tasks)-1], nil
+		}
+		if v := cell(colTarget); v != "" {
+			if task == nil {
+				ch.Add(at(colTarget), "plan.sheet.no_task")
+				continue
+			}
+			task.Targets = append(task.Targets, TargetSpec{Title: v, Metric: cell(colMetric), Comparison: cell(colCmp),
+				Baseline: number(ch, at(colBaseline), cell(colBaseline)), Goal: number(ch, at(colGoal), cell(colGoal))})
+			target = &task.Targets[len(task.Targets)-1]
+		}
+		if v := cell(colUnit); v != "" {
+			if target == nil {
+				ch.Add(at(colUnit), "plan.sheet.no_target")
+				continue
+			}
+			target.Allotments = append(target.Allotments, AllotmentSpec{Unit: v, Goal: number(ch, at(colAllotted), cell(colAllotted))})
+		}
+	}
+	if p := rd.Problem(); p != nil {
+		ch.Add("file", p.Key, flatten(p.Args)...)
+	}
+	if !headerSeen && ch.OK() {
+		ch.Add("file", "plan.sheet.empty")
+	}
+	return out, ch.Err()
+}
+
+func flatten(m map[string]any) []any {
+	var out []any
+	for k, v := range m {
+		out = append(out, k, v)
+	}
+	return out
+}
+
+func number(ch *fault.Check, at, s string) float64 {
+	if s == "" {
+		return 0
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		ch.Add(at, "plan.sheet.number", "value", s)
+		return 0
+	}
+	return v
+}
+
+// dateCell reads a date typed as text (2021-07-01) or stored as Excel's
+// serial day.
+func dateCell(ch *fault.Check, at string, r sheet.Row, col int, date1904 bool) string {
+	s := strings.TrimSpace(r.Cell(col))
+	if s == "" || r.Kind(col) != sheet.KindDate && r.Kind(col) != sheet.KindNumber {
+		return s
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || n < 1 || n > 2_958_465 {
+		ch.Add(at, "plan.date.invalid", "value", s)
+		return s
+	}
+	base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	if date1904 {
+		base = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return base.AddDate(0, 0, int(n)).Format(time.DateOnly)
+}
+
+// Import creates a plan from a sheet: title, period and unit as given,
+// the rest from the file; nothing is written when anything is refused.
+func (s *Service) Import(ctx context.Context, c Caller, title, periodID, unitCode string, data []byte, name string) (int64, error) {
+	secs, err := ParseSheet(data, name)
+	if err != nil {
+		return 0, err
+	}
+	return s.Create(ctx, c, Spec{Title: title, Period: periodID, Unit: unitCode, Sections: secs})
+}
