@@ -10,6 +10,8 @@ import (
 
 	"kexie/internal/audit"
 	"kexie/internal/fault"
+	"kexie/internal/metric"
+	"kexie/internal/store"
 	"kexie/internal/unit"
 )
 
@@ -50,6 +52,11 @@ func handLeaf(v *Version, node string) (Node, float64, error) {
 // a score above the leaf's maximum is refused. Submitting again replaces
 // the claim and clears any verification.
 func (s *Service) SelfScore(ctx context.Context, write unit.Scope, code string, number int, periodID string, h HandScore) error {
+	p, err := metric.ParsePeriod(periodID)
+	if err != nil {
+		return err
+	}
+	periodID = p.ID
 	u, err := s.units.Get(ctx, write, h.Unit)
 	if err != nil {
 		return err
@@ -86,6 +93,11 @@ func (s *Service) SelfScore(ctx context.Context, write unit.Scope, code string, 
 // read): the claim kept, or adjusted with a reason; above the maximum is
 // refused.
 func (s *Service) Verify(ctx context.Context, read unit.Scope, code string, number int, periodID, unitCode, node string, score float64, reason string) error {
+	p, err := metric.ParsePeriod(periodID)
+	if err != nil {
+		return err
+	}
+	periodID = p.ID
 	u, err := s.units.Get(ctx, read, unitCode)
 	if err != nil {
 		return err
@@ -125,12 +137,19 @@ func (s *Service) Verify(ctx context.Context, read unit.Scope, code string, numb
 
 // HandScores lists the self-scores of a version and period in read.
 func (s *Service) HandScores(ctx context.Context, read unit.Scope, code string, number int, periodID string) ([]HandScore, error) {
+	p, err := metric.ParsePeriod(periodID)
+	if err != nil {
+		return nil, err
+	}
+	periodID = p.ID
 	_, vid, err := s.version(ctx, code, number)
 	if err != nil {
 		return nil, err
 	}
+	var args store.Args
 	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT u.code, u.path, h.node, h.claimed, h.evidence, h.verified, h.reason FROM scheme_hand_scores h
-		JOIN units u ON u.id = h.unit_id WHERE h.version_id = $1 AND h.period = $2 ORDER BY u.path, h.node`, vid, periodID)
+		JOIN units u ON u.id = h.unit_id WHERE h.version_id = `+args.Add(vid)+` AND h.period = `+args.Add(periodID)+` AND `+read.Cond("u.path", &args)+`
+		ORDER BY u.path, h.node`, args.Values()...)
 	if err != nil {
 		return nil, err
 	}
@@ -142,9 +161,6 @@ func (s *Service) HandScores(ctx context.Context, read unit.Scope, code string, 
 		var ver sql.NullFloat64
 		if err := rows.Scan(&h.Unit, &path, &h.Node, &h.Claimed, &h.Evidence, &ver, &h.Reason); err != nil {
 			return nil, err
-		}
-		if !read.Contains(path) {
-			continue
 		}
 		if ver.Valid {
 			h.Verified = &ver.Float64

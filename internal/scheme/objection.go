@@ -10,6 +10,7 @@ import (
 
 	"kexie/internal/audit"
 	"kexie/internal/fault"
+	"kexie/internal/store"
 	"kexie/internal/unit"
 )
 
@@ -104,11 +105,13 @@ func (s *Service) objection(ctx context.Context, id int64) (Objection, error) {
 
 // Objections lists a run's objections from units in read.
 func (s *Service) Objections(ctx context.Context, read unit.Scope, runID int64) ([]Objection, error) {
-	if _, err := s.Run(ctx, read, runID); err != nil {
+	run, err := s.Run(ctx, unit.Everything(), runID)
+	if err != nil {
 		return nil, err
 	}
+	var args store.Args
 	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT o.id, o.run_id, u.code, u.path, o.node, o.reason, o.answer, o.upheld FROM scheme_objections o
-		JOIN units u ON u.id = o.unit_id WHERE o.run_id = $1 ORDER BY o.id`, runID)
+		JOIN units u ON u.id = o.unit_id WHERE o.run_id = `+args.Add(runID)+` AND `+read.Cond("u.path", &args)+` ORDER BY o.id`, args.Values()...)
 	if err != nil {
 		return nil, err
 	}
@@ -120,9 +123,36 @@ func (s *Service) Objections(ctx context.Context, read unit.Scope, runID int64) 
 		if err := rows.Scan(&o.ID, &o.Run, &o.Unit, &path, &o.Node, &o.Reason, &o.Answer, &o.Upheld); err != nil {
 			return nil, err
 		}
-		if read.Contains(path) {
-			out = append(out, o)
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 && !read.Contains(run.unitPath) {
+		// A unit scored in the run sees its own objections; others see
+		// the run only when it lies in their scope.
+		if _, err := s.Rows(ctx, read, runID, false); err != nil {
+			return nil, err
 		}
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// Objection returns one objection: to its unit (in read) or to those who
+// see its run.
+func (s *Service) Objection(ctx context.Context, read unit.Scope, id int64) (Objection, error) {
+	o, err := s.objection(ctx, id)
+	if err != nil {
+		return o, err
+	}
+	u, err := s.units.Get(ctx, unit.Everything(), o.Unit)
+	if err != nil {
+		return o, err
+	}
+	if !read.Contains(u.Path) {
+		if _, err := s.Run(ctx, read, o.Run); err != nil {
+			return Objection{}, fault.NotFound("objection", id)
+		}
+	}
+	return o, nil
 }

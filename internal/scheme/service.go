@@ -129,6 +129,9 @@ func (s *Service) List(ctx context.Context) ([]Scheme, error) {
 // present and of a kind its rule can use) and saves it as the scheme's
 // next version, returning its number. A version never changes after.
 func (s *Service) AddVersion(ctx context.Context, code, note string, v Version) (int, error) {
+	if err := v.ApplyAHP(); err != nil {
+		return 0, err
+	}
 	if err := v.Validate(); err != nil {
 		return 0, err
 	}

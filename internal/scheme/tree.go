@@ -65,6 +65,8 @@ type Version struct {
 	Bonuses []Adjust `json:"adjusts,omitempty"`
 	Vetoes  []Veto   `json:"vetoes,omitempty"`
 	Grades  Grading  `json:"grades"`
+	// RootAHP, when set, derives the first level's weights.
+	RootAHP [][]float64 `json:"root_ahp,omitempty"`
 }
 
 const tolerance = 1e-6
@@ -140,6 +142,11 @@ func (v *Version) build() (*tree, error) {
 	}
 	t.max = make([]float64, len(v.Nodes))
 	t.weight = make([]float64, len(v.Nodes))
+	if v.RootAHP != nil {
+		if _, err := AHP(v.RootAHP); err != nil {
+			c.Add("nodes", "scheme.ahp.node", "code", "—")
+		}
+	}
 	t.walk("", v.Total, &c)
 	t.checkAdjusts(&c)
 	v.Grades.check(&c)

@@ -435,6 +435,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		// plans (plans_api_test.go)
 		planSpecCalls(t, c)
 
+		// evaluation schemes (schemes_api_test.go)
+		schemeSpecCalls(t, c)
+
 		// every documented operation has had a response validated above
 		for path, item := range c.doc.Paths.Map() {
 			for method := range item.Operations() {
