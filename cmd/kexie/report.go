@@ -41,7 +41,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	svc := report.NewService(a.Metrics, a.Units)
+	svc := report.NewService(a.Metrics, a.Units, a.Plans)
 	d, err := svc.Generate(ctx, unit.Everything(), src, *unitCode, *periodID, *lang)
 	if err != nil {
 		return err
@@ -67,6 +67,9 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), *out)

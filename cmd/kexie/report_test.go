@@ -34,6 +34,19 @@ func TestReportCommand(t *testing.T) {
 	if b, err := os.ReadFile(xlsx); err != nil || len(b) < 1000 || string(b[:2]) != "PK" {
 		t.Errorf("xlsx: %v, %d bytes", err, len(b))
 	}
+	for _, f := range []struct{ format, magic string }{{"docx", "PK"}, {"pdf", "%PDF"}} {
+		file := filepath.Join(dir, "review."+f.format)
+		if _, err := kexie(t, "", "report", "half-year-review", "--unit=320000", "--period=2021S1", "--format="+f.format, "--out", file, data); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(file); err != nil || len(b) < 10000 || !strings.HasPrefix(string(b), f.magic) {
+			t.Errorf("%s: %v, %d bytes", f.format, err, len(b))
+		}
+	}
+	out, err = kexie(t, "", "report", "plan-progress", "--unit", "320000", "--period", "2021S2", data)
+	if err != nil || !strings.Contains(out, "| 任务 | 目标 | 目标值 | 完成 | 进度 | 状态 |") || !strings.Contains(out, "新建企业科协 300 家") {
+		t.Errorf("plan-progress: %v\n%s", err, out)
+	}
 	bad := filepath.Join(dir, "bad.md")
 	os.WriteFile(bad, []byte("# x\n{{ fig(\"registerd_volunteers\") }}"), 0o644)
 	never := filepath.Join(dir, "never.md")

@@ -14,6 +14,7 @@ const (
 	Paragraph = "paragraph"
 	Item      = "item" // a list item
 	TableKind = "table"
+	ChartKind = "chart"
 )
 
 // Block is a heading, a paragraph, a list item or a table.
@@ -22,6 +23,7 @@ type Block struct {
 	Level  int      `json:"level,omitempty"`
 	Inline []Inline `json:"inline,omitempty"`
 	Table  *Table   `json:"table,omitempty"`
+	Chart  *Chart   `json:"chart,omitempty"`
 }
 
 // Doc is a generated report.
@@ -105,13 +107,17 @@ func build(segs []seg) *Doc {
 	}
 	for _, s := range segs {
 		switch {
-		case s.table != nil:
+		case s.table != nil || s.chart != nil:
 			if strings.TrimSpace(lineText(line)) != "" {
 				endLine()
 			}
 			line = nil
 			flushPara()
-			d.Blocks = append(d.Blocks, Block{Kind: TableKind, Table: s.table})
+			if s.table != nil {
+				d.Blocks = append(d.Blocks, Block{Kind: TableKind, Table: s.table})
+			} else {
+				d.Blocks = append(d.Blocks, Block{Kind: ChartKind, Chart: s.chart})
+			}
 		case s.fig != nil:
 			line = append(line, Inline{Fig: s.fig})
 		default:
@@ -177,12 +183,15 @@ func trimInline(l []Inline, marker int) []Inline {
 	return out
 }
 
-// Tables are the document's tables, in order.
+// Tables are the document's tables and the data of its charts, in order.
 func (d *Doc) Tables() []*Table {
 	var out []*Table
 	for _, b := range d.Blocks {
 		if b.Table != nil {
 			out = append(out, b.Table)
+		}
+		if b.Chart != nil {
+			out = append(out, b.Chart.Table())
 		}
 	}
 	return out

@@ -15,6 +15,7 @@ import (
 	"kexie/internal/figure"
 	"kexie/internal/metric"
 	"kexie/internal/period"
+	"kexie/internal/plan"
 	"kexie/internal/unit"
 )
 
@@ -67,6 +68,7 @@ type seg struct {
 	text  string
 	fig   *Fig
 	table *Table
+	chart *Chart
 }
 
 // Source is what a report reads: the metrics and the units, within the
@@ -74,6 +76,7 @@ type seg struct {
 type Source struct {
 	Metrics *metric.Service
 	Units   *unit.Service
+	Plans   *plan.Service // nil: no plans
 	Scope   unit.Scope
 }
 
@@ -113,6 +116,9 @@ func typedEnv(vars []string) map[string]any {
 		"change":   func(string, ...string) (string, error) { return "", nil },
 		"rank":     func(string, int, ...string) ([]map[string]any, error) { return nil, nil },
 		"table":    func([]any, ...string) (*Table, error) { return nil, nil },
+		"chart":    func(string, string, ...string) (*Chart, error) { return nil, nil },
+		"plans":    func() ([]map[string]any, error) { return nil, nil },
+		"plan":     func(int) (*Table, error) { return nil, nil },
 		"children": func(...string) ([]map[string]any, error) { return nil, nil },
 		"format":   func(float64, string) string { return "" },
 		"unit":     map[string]any{},
@@ -145,6 +151,9 @@ func newEvaluator(ctx context.Context, src Source, u unit.Unit, p period.Period,
 		"change":   ev.change,
 		"rank":     ev.rank,
 		"table":    ev.table,
+		"chart":    ev.chart,
+		"plans":    ev.plans,
+		"plan":     ev.planTable,
 		"children": ev.children,
 		"format": func(v float64, measure string) string {
 			return figure.Format(v, measure, 2, false, lang)
@@ -371,6 +380,10 @@ func (ev *evaluator) emit(s seg) error {
 	if s.fig != nil {
 		ev.figs = append(ev.figs, *s.fig)
 	}
+	if s.chart != nil {
+		n += 64 * len(s.chart.Figs)
+		ev.figs = append(ev.figs, s.chart.Figs...)
+	}
 	if s.table != nil {
 		for _, r := range s.table.Rows {
 			for _, c := range r {
@@ -534,6 +547,11 @@ func (ev *evaluator) print(v any) error {
 			return nil
 		}
 		return ev.emit(seg{table: x})
+	case *Chart:
+		if x == nil {
+			return nil
+		}
+		return ev.emit(seg{chart: x})
 	case []map[string]any:
 		sep := "、"
 		if ev.lang == "en" {

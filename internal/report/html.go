@@ -45,6 +45,8 @@ func HTMLBody(d *Doc) template.HTML {
 				b.WriteString("</tr>\n")
 			}
 			b.WriteString("</tbody></table></div>\n")
+		case ChartKind:
+			b.WriteString(chartSVG(bl.Chart, d.Lang))
 		}
 	}
 	// Consecutive items share one list.
@@ -75,7 +77,7 @@ func HTML(w io.Writer, d *Doc) error {
 <title>`+template.HTMLEscapeString(d.Title)+`</title>
 <style>body{font-family:"FangSong","STFangsong","Noto Serif CJK SC",serif;max-width:46em;margin:2em auto;padding:0 1em;line-height:1.8}
 h1{text-align:center;font-family:"Noto Serif CJK SC",serif}h2{font-family:"SimHei","Noto Sans CJK SC",sans-serif}
-table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .5em}td.num{text-align:right}a.fig{color:inherit}</style>
+table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .5em}td.num{text-align:right}a.fig{color:inherit}figure.chart{margin:1em 0;text-align:center}figure.chart svg{max-width:100%;height:auto}</style>
 </head><body>
 `+string(HTMLBody(d))+`</body></html>
 `)

@@ -19,8 +19,12 @@ func Markdown(w io.Writer, d *Doc) error {
 			b.WriteString("- " + plain(bl.Inline, d.Lang) + "\n")
 		case Paragraph:
 			b.WriteString(plain(bl.Inline, d.Lang) + "\n")
-		case TableKind:
+		case TableKind, ChartKind:
 			t := bl.Table
+			if bl.Chart != nil {
+				t = bl.Chart.Table()
+				b.WriteString("**" + t.Title + "**\n\n")
+			}
 			b.WriteString("| " + strings.Join(escapeCells(t.Head), " | ") + " |\n|")
 			for range t.Head {
 				b.WriteString(" --- |")

@@ -8,21 +8,23 @@ import (
 
 	"kexie/internal/fault"
 	"kexie/internal/metric"
+	"kexie/internal/plan"
 	"kexie/internal/unit"
 )
 
 // Formats a report is written in.
-var Formats = []string{"md", "html", "xlsx"}
+var Formats = []string{"md", "html", "docx", "pdf", "xlsx"}
 
 // Service checks templates and writes reports.
 type Service struct {
 	Metrics *metric.Service
 	Units   *unit.Service
+	Plans   *plan.Service
 }
 
 // NewService builds the report service.
-func NewService(metrics *metric.Service, units *unit.Service) *Service {
-	return &Service{Metrics: metrics, Units: units}
+func NewService(metrics *metric.Service, units *unit.Service, plans *plan.Service) *Service {
+	return &Service{Metrics: metrics, Units: units, Plans: plans}
 }
 
 // Compile parses and checks a template against the metrics defined now.
@@ -69,7 +71,7 @@ func (s *Service) Generate(ctx context.Context, scope unit.Scope, src, unitCode,
 	if err != nil {
 		return nil, err
 	}
-	d, err := Generate(ctx, Source{Metrics: s.Metrics, Units: s.Units, Scope: scope}, t, unitCode, periodID, lang)
+	d, err := Generate(ctx, Source{Metrics: s.Metrics, Units: s.Units, Plans: s.Plans, Scope: scope}, t, unitCode, periodID, lang)
 	if err != nil {
 		return nil, AsFault(err)
 	}
@@ -85,6 +87,27 @@ func Write(w io.Writer, d *Doc, format string) error {
 		return HTML(w, d)
 	case "xlsx":
 		return XLSX(w, d)
+	case "docx":
+		return DOCX(w, d)
+	case "pdf":
+		return PDF(w, d)
 	}
 	return fault.InvalidField("format", "report.error.format", "value", format)
+}
+
+// ContentType is the media type of a format.
+func ContentType(format string) string {
+	switch format {
+	case "md":
+		return "text/markdown; charset=utf-8"
+	case "html":
+		return "text/html; charset=utf-8"
+	case "docx":
+		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	case "pdf":
+		return "application/pdf"
+	case "xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "application/octet-stream"
 }

@@ -308,6 +308,9 @@ func (p *parser) compile(src string, at int, vars []string) (node, error) {
 			return
 		}
 		args := call.Arguments[:1]
+		if id.Value == "chart" {
+			args = call.Arguments[1:min(2, len(call.Arguments))]
+		}
 		if arr, ok := call.Arguments[0].(*ast.ArrayNode); ok && id.Value == "table" {
 			args = arr.Nodes
 		}
@@ -321,7 +324,7 @@ func (p *parser) compile(src string, at int, vars []string) (node, error) {
 					Args: []any{"code", lit.Value, "closest", strings.Join(closest(lit.Value, p.names()), ", ")}}
 				continue
 			}
-			if !p.codes[lit.Value] && len(call.Arguments) == 1 && id.Value != "table" {
+			if !p.codes[lit.Value] && len(call.Arguments) == 1 && id.Value != "table" && id.Value != "chart" {
 				p.codes[lit.Value] = true
 				p.order = append(p.order, lit.Value)
 			}
@@ -343,7 +346,7 @@ type visitor func(*ast.Node)
 func (v visitor) Visit(n *ast.Node) { v(n) }
 
 // metricFuncs take a metric code first.
-var metricFuncs = map[string]bool{"fig": true, "num": true, "val": true, "change": true, "rank": true, "table": true}
+var metricFuncs = map[string]bool{"fig": true, "num": true, "val": true, "change": true, "rank": true, "table": true, "chart": true}
 
 // closest are up to three known names nearest to s by edit distance.
 func closest(s string, names []string) []string {
