@@ -34,6 +34,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := demo.LoadPlan(ctx, a.Plans); err != nil {
 		return fmt.Errorf("demo plan: %w", err)
 	}
+	// the evaluation schemes with their 2021S1 runs
+	if err := demo.LoadSchemes(ctx, a.Schemes); err != nil {
+		return fmt.Errorf("demo schemes: %w", err)
+	}
 	if res == (demo.Result{}) {
 		fmt.Fprintln(e.stdout, "演示省份已存在，没有改动 / the demo province is already loaded: nothing changed")
 		return nil
