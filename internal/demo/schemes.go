@@ -263,7 +263,7 @@ func selfScores(ctx context.Context, s *scheme.Service, sc scheme.Scheme, n int,
 			case scheme.Bands:
 				top = l.Rule.Bands[len(l.Rule.Bands)-1].Min
 			}
-			claim := float64((k*7+j*3)%int(top+1)) // 0..top
+			claim := float64((k*7 + j*3) % int(top+1)) // 0..top
 			if l.Rule.Kind == scheme.YesNo {
 				claim = 0 // one in five says no
 				if (k+j)%5 != 0 {
