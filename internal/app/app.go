@@ -9,6 +9,7 @@ import (
 
 	"kexie/internal/audit"
 	"kexie/internal/auth"
+	"kexie/internal/campaign"
 	"kexie/internal/dashboard"
 	"kexie/internal/dataset"
 	"kexie/internal/metric"
@@ -47,6 +48,8 @@ type App struct {
 	// Schemes are evaluation schemes, their versions, runs, self-scores
 	// and objections.
 	Schemes *scheme.Service
+	// Campaigns are supervision campaigns (督查) and rectification (整改).
+	Campaigns *campaign.Service
 }
 
 // Open opens the database named by cfg, migrates it and builds the services.
@@ -101,6 +104,8 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 	a.Plans = plan.NewService(db, a.Audit, a.Units, a.Metrics)
 	// schemes
 	a.Schemes = scheme.NewService(db, a.Audit, a.Units, a.Metrics)
+	// campaigns
+	a.Campaigns = campaign.NewService(db, a.Audit, a.Units, a.Metrics)
 	return a, nil
 }
 

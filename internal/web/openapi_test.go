@@ -437,6 +437,8 @@ func TestOpenAPIResponses(t *testing.T) {
 
 		// evaluation schemes (schemes_api_test.go)
 		schemeSpecCalls(t, c)
+		// campaigns (campaigns_api_test.go)
+		campaignSpecCalls(t, c)
 
 		// every documented operation has had a response validated above
 		for path, item := range c.doc.Paths.Map() {

@@ -1,0 +1,349 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"kexie/internal/auth"
+	"kexie/internal/campaign"
+	"kexie/internal/fault"
+)
+
+// campaignCaller is the caller as the campaign service knows it: it reads
+// its read scope, answers and rectifies where it enters data, and runs
+// campaigns where it inspects.
+func campaignCaller(r *http.Request) campaign.Caller {
+	p := principal(r)
+	return campaign.Caller{UserID: p.UserID, Read: p.Scope(auth.PermRead), Report: p.Scope(auth.PermDataEntry), Supervise: p.Scope(auth.PermInspect)}
+}
+
+func campaignID(r *http.Request, name, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fault.NotFound(what, r.PathValue(name))
+	}
+	return id, nil
+}
+
+func (s *Server) apiListCampaigns(w http.ResponseWriter, r *http.Request) error {
+	ks, err := s.app.Campaigns.List(r.Context(), campaignCaller(r))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": ks})
+}
+
+func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request) error {
+	var in campaign.Spec
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	c := campaignCaller(r)
+	id, err := s.app.Campaigns.Create(r.Context(), c, in)
+	if err != nil {
+		return err
+	}
+	k, err := s.app.Campaigns.Get(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/campaigns/"+strconv.FormatInt(id, 10))
+	return writeJSON(w, http.StatusCreated, k)
+}
+
+func (s *Server) apiGetCampaign(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	k, err := s.app.Campaigns.Get(r.Context(), campaignCaller(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, k)
+}
+
+func (s *Server) apiAssignInspector(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	var in campaign.Assignment
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	k, err := s.app.Campaigns.Assign(r.Context(), campaignCaller(r), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, k)
+}
+
+func (s *Server) apiCampaignUnit(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	_, v, err := s.app.Campaigns.Unit(r.Context(), campaignCaller(r), id, r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+// answersBody is the body of a self-inspection save.
+type answersBody struct {
+	Answers []campaign.AnswerSpec `json:"answers"`
+}
+
+func (s *Server) apiSaveAnswers(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	var in answersBody
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	v, err := s.app.Campaigns.SaveAnswers(r.Context(), campaignCaller(r), id, r.PathValue("code"), in.Answers)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) apiSubmitSelf(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	v, err := s.app.Campaigns.Submit(r.Context(), campaignCaller(r), id, r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) apiMarkInspected(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	v, err := s.app.Campaigns.MarkInspected(r.Context(), campaignCaller(r), id, r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) apiRecordFinding(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	var in campaign.FindingSpec
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	f, err := s.app.Campaigns.RecordFinding(r.Context(), campaignCaller(r), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, f)
+}
+
+func (s *Server) apiListRects(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	rs, err := s.app.Campaigns.Rects(r.Context(), campaignCaller(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": rs})
+}
+
+func (s *Server) apiOpenRect(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	var in campaign.RectSpec
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	c := campaignCaller(r)
+	ids, err := s.app.Campaigns.Open(r.Context(), c, id, []campaign.RectSpec{in})
+	if err != nil {
+		return err
+	}
+	rc, err := s.app.Campaigns.Rect(r.Context(), c, ids[0])
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/rectifications/"+strconv.FormatInt(rc.ID, 10))
+	return writeJSON(w, http.StatusCreated, rc)
+}
+
+// apiImportRects opens the rectification items of an uploaded sheet
+// (field "file") in a campaign, all or none.
+func (s *Server) apiImportRects(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	data, name, err := s.uploaded(w, r, "file")
+	if err != nil {
+		return err
+	}
+	c := campaignCaller(r)
+	ids, err := s.app.Campaigns.Import(r.Context(), c, id, data, name)
+	if err != nil {
+		return err
+	}
+	out := make([]campaign.Rect, 0, len(ids))
+	for _, rid := range ids {
+		rc, err := s.app.Campaigns.Rect(r.Context(), c, rid)
+		if err != nil {
+			return err
+		}
+		out = append(out, rc)
+	}
+	return writeJSON(w, http.StatusCreated, map[string]any{"items": out})
+}
+
+func (s *Server) apiGetRect(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "rectification")
+	if err != nil {
+		return err
+	}
+	rc, err := s.app.Campaigns.Rect(r.Context(), campaignCaller(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rc)
+}
+
+func (s *Server) apiRectStep(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "rectification")
+	if err != nil {
+		return err
+	}
+	var in campaign.Step
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	rc, err := s.app.Campaigns.Act(r.Context(), campaignCaller(r), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rc)
+}
+
+// apiCampaignUpload takes one attachment (multipart field "file") for a
+// campaign the caller sees — evidence, photos — streamed to the files
+// store with its size and kind checked; answers, findings and steps then
+// refer to it by id.
+func (s *Server) apiCampaignUpload(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	if _, err := s.app.Campaigns.Get(r.Context(), campaignCaller(r), id); err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxUpload+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return fault.InvalidField("file", "register.file.missing")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return fault.InvalidField("file", "register.file.missing")
+		}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return err
+		}
+		if err != nil {
+			return fault.InvalidField("file", "register.file.missing")
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		f, err := s.app.Files.Save(r.Context(), part.FileName(), part, s.opts.MaxUpload)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusCreated, f)
+	}
+}
+
+// apiCampaignFile sends an attachment of a campaign to a caller who sees
+// what it is attached to, or who uploaded it.
+func (s *Server) apiCampaignFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	fid, err := campaignID(r, "file", "file")
+	if err != nil {
+		return err
+	}
+	if err := s.app.Campaigns.FileFor(r.Context(), campaignCaller(r), id, fid); err != nil {
+		return err
+	}
+	f, err := s.app.Files.Get(r.Context(), fid)
+	if err != nil {
+		return err
+	}
+	fh, err := s.app.Files.Open(f)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename*=UTF-8''%s", url.PathEscape(f.Name)))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, "", f.CreatedAt, fh)
+	return nil
+}
+
+func (s *Server) apiCampaignReport(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	rep, err := s.app.Campaigns.Summary(r.Context(), campaignCaller(r), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rep)
+}
+
+func (s *Server) apiExportCampaign(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	rep, err := s.app.Campaigns.Summary(r.Context(), campaignCaller(r), id)
+	if err != nil {
+		return err
+	}
+	b := s.base(r, "campaign.title", "campaigns")
+	var buf bytes.Buffer
+	if err := rep.WriteXLSX(&buf, func(st string) string { return b.T("campaign.state." + st) }); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="campaign-%d.xlsx"`, id))
+	_, err = w.Write(buf.Bytes())
+	return err
+}
