@@ -38,6 +38,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := demo.LoadSchemes(ctx, a.Schemes); err != nil {
 		return fmt.Errorf("demo schemes: %w", err)
 	}
+	// the supervision campaigns
+	if err := demo.LoadCampaigns(ctx, a.Campaigns, a.Files); err != nil {
+		return err
+	}
 	if res == (demo.Result{}) {
 		fmt.Fprintln(e.stdout, "演示省份已存在，没有改动 / the demo province is already loaded: nothing changed")
 		return nil

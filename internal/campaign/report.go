@@ -86,8 +86,8 @@ func (s *Service) Summary(ctx context.Context, cl Caller, id int64) (Report, err
 }
 
 // WriteXLSX writes the report as a workbook: a summary sheet, the units'
-// progress, the findings, and the rectification items (whose first five
-// columns Import reads back).
+// progress, the findings, and the rectification items (in the columns
+// of an import, then their state).
 func (rep Report) WriteXLSX(w io.Writer, stateName func(string) string) error {
 	x := excelize.NewFile()
 	defer x.Close()

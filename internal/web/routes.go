@@ -247,5 +247,19 @@ func (s *Server) routes() []route {
 		api(http.MethodGet, "/api/v1/campaigns/{id}/export", s.apiExportCampaign),
 		api(http.MethodGet, "/api/v1/rectifications/{id}", s.apiGetRect),
 		api(http.MethodPost, "/api/v1/rectifications/{id}/steps", s.apiRectStep),
+		// pages: campaigns
+		page(http.MethodGet, "/campaigns", s.pageCampaigns),
+		page(http.MethodGet, "/campaigns/{id}", s.pageCampaign),
+		page(http.MethodGet, "/campaigns/{id}/report", s.pageCampaignReport),
+		page(http.MethodGet, "/campaigns/{id}/inspect", s.pageCampaignInspect),
+		page(http.MethodPost, "/campaigns/{id}/assign", s.pageCampaignAssign),
+		page(http.MethodPost, "/campaigns/{id}/import", s.pageCampaignImport),
+		page(http.MethodGet, "/campaigns/{id}/units/{code}", s.pageCampaignUnit),
+		page(http.MethodPost, "/campaigns/{id}/units/{code}/answers", s.pageCampaignAnswers),
+		page(http.MethodPost, "/campaigns/{id}/units/{code}/findings", s.pageCampaignFinding),
+		page(http.MethodPost, "/campaigns/{id}/units/{code}/inspected", s.pageCampaignInspected),
+		page(http.MethodPost, "/campaigns/{id}/units/{code}/rectifications", s.pageCampaignOpenRect),
+		page(http.MethodGet, "/rectifications/{id}", s.pageRect),
+		page(http.MethodPost, "/rectifications/{id}/steps", s.pageRectStep),
 	}
 }
