@@ -184,6 +184,7 @@ type Answer struct {
 type Finding struct {
 	ID        int64     `json:"id"`
 	Unit      string    `json:"unit"`
+	UnitName  string    `json:"unit_name"`
 	Item      *int64    `json:"item"`
 	Body      string    `json:"body"`
 	Actor     string    `json:"actor"`

@@ -101,7 +101,8 @@ func (s *Service) light(r *Rect) {
 		progress = 1
 	}
 	r.Light = s.Rules.Light(progress, r.Start, r.Due, today)
-	r.Overdue = today.Format(time.DateOnly) > r.Due
+	// reported done is no longer overdue: it waits for the owner
+	r.Overdue = r.State == Open && today.Format(time.DateOnly) > r.Due
 }
 
 func allowed(r Rect) []string {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"kexie/internal/audit"
 	"kexie/internal/campaign"
 	"kexie/internal/register"
 )
@@ -133,16 +134,17 @@ func loadReform(ctx context.Context, cs *campaign.Service, files *register.Files
 		}); err != nil {
 			return err
 		}
-		if _, err := cs.Submit(ctx, sys, id, u.Unit); err != nil {
+		if _, err := cs.Submit(audit.WithActor(ctx, audit.Actor{Name: u.UnitName}), sys, id, u.Unit); err != nil {
 			return err
 		}
 	}
 	// on-site inspection in April and May: findings, then rectification
+	inspector := audit.WithActor(ctx, audit.Actor{Name: "inspector"})
 	var findings []int64
 	for i, f := range demoFindings {
 		cs.Now = onDay(fmt.Sprintf("2021-04-%02d", 8+2*i))
 		item := k.Items[f.item].ID
-		fd, err := cs.RecordFinding(ctx, sys, id, campaign.FindingSpec{Unit: f.unit, Item: &item, Body: f.body})
+		fd, err := cs.RecordFinding(inspector, sys, id, campaign.FindingSpec{Unit: f.unit, Item: &item, Body: f.body})
 		if err != nil {
 			return err
 		}
@@ -150,7 +152,7 @@ func loadReform(ctx context.Context, cs *campaign.Service, files *register.Files
 	}
 	for i, u := range k.Units {
 		cs.Now = onDay(fmt.Sprintf("2021-05-%02d", 1+i%18))
-		if _, err := cs.MarkInspected(ctx, sys, id, u.Unit); err != nil {
+		if _, err := cs.MarkInspected(inspector, sys, id, u.Unit); err != nil {
 			return err
 		}
 	}
@@ -184,7 +186,7 @@ func loadReform(ctx context.Context, cs *campaign.Service, files *register.Files
 			continue
 		}
 		cs.Now = onDay("2021-11-15")
-		if _, err := cs.Act(ctx, sys, rid, campaign.Step{Action: campaign.Verify, Note: "经核验，整改到位，同意销号。"}); err != nil {
+		if _, err := cs.Act(inspector, sys, rid, campaign.Step{Action: campaign.Verify, Note: "经核验，整改到位，同意销号。"}); err != nil {
 			return err
 		}
 	}
