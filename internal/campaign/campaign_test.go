@@ -345,7 +345,7 @@ func TestRectificationImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		good := "序号,反馈问题,整改措施,责任单位,整改时限\n1,学会党建覆盖不足,开展专项行动,二市,2021-09-30\n2,县级科协改革滞后,制定时间表,K1,2021/10/31\n"
+		good := "序号,反馈问题,整改措施,责任单位,整改时限\n1,学会党建覆盖不足,开展专项行动,二市,2021-09-30\n2,县级科协改革滞后,制定时间表,K1,2021年10月31日\n"
 		bad := "问题,整改措施,责任单位,整改时限\n学会党建覆盖不足,开展专项行动,火星,2021-09-30\n改革滞后,x,K1,明年\n"
 		_, err = s.Import(ctx, w.owner, id, []byte(bad), "bad.csv")
 		wantField(t, err, "row 2 unit", "campaign.unit.scope")

@@ -139,7 +139,7 @@ func flatten(m map[string]any) []any {
 func dateCell(ch *fault.Check, at string, r sheet.Row, col int, date1904 bool) string {
 	s := strings.TrimSpace(r.Cell(col))
 	if s == "" || r.Kind(col) != sheet.KindDate && r.Kind(col) != sheet.KindNumber {
-		return strings.ReplaceAll(strings.ReplaceAll(s, "/", "-"), ".", "-")
+		return textDate(s)
 	}
 	n, err := strconv.ParseFloat(s, 64)
 	if err != nil || n < 1 || n > 2_958_465 {
@@ -151,6 +151,18 @@ func dateCell(ch *fault.Check, at string, r sheet.Row, col int, date1904 bool) s
 		base = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	return base.AddDate(0, 0, int(n)).Format(time.DateOnly)
+}
+
+// textDate reads a date typed as text the ways offices write it
+// (2021-09-30, 2021/9/30, 2021.9.30, 2021年9月30日); anything else is
+// left as typed, for the check to refuse.
+func textDate(s string) string {
+	for _, layout := range []string{"2006-1-2", "2006/1/2", "2006.1.2", "2006年1月2日"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format(time.DateOnly)
+		}
+	}
+	return s
 }
 
 // Import opens the rectification items of a sheet in a campaign, all or
