@@ -238,3 +238,14 @@ func (s *Service) unitByName(ctx context.Context, path, name string) (string, er
 
 var _ = sql.ErrNoRows
 var _ = errors.New
+
+// UnitCode finds the code of a unit named (in Chinese) within the
+// campaign owner's subtree, for forms where a person types a name; ""
+// when none or several have it.
+func (s *Service) UnitCode(ctx context.Context, cl Caller, campaignID int64, name string) (string, error) {
+	k, err := s.header(ctx, cl, campaignID)
+	if err != nil {
+		return "", err
+	}
+	return s.unitByName(ctx, k.path, name)
+}

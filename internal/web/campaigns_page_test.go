@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -163,4 +164,55 @@ func TestCampaignPages(t *testing.T) {
 func xuanwuView(e *testEnv, id int64) (campaign.UnitView, error) {
 	_, v, err := e.app.Campaigns.Unit(context.Background(), campaign.System(), id, "320102")
 	return v, err
+}
+
+func TestCampaignForms(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		admin := e.login("admin", demo.Password)
+		if body := admin.get("/campaigns/new").Body.String(); !strings.Contains(body, `id="campaign-form"`) || !strings.Contains(body, `value="reform_county"`) {
+			t.Fatalf("new campaign form: %.300s", body)
+		}
+		if rec := e.login("xuanwu", demo.Password).get("/campaigns/new"); rec.Code != http.StatusForbidden {
+			t.Errorf("xuanwu opens the new campaign form: %d", rec.Code)
+		}
+		form := func() url.Values {
+			return url.Values{"title": {"表单督查"}, "kind": {"inspection"}, "unit": {"320000"}, "types": {"city"}, "groups": {"reform_county"},
+				"self_start": {"2021-03-01"}, "self_end": {"2021-03-31"}, "site_start": {"2021-04-01"}, "site_end": {"2021-05-15"},
+				"rect_start": {"2021-05-16"}, "rect_end": {"2021-12-31"}, "metrics": {"county_independent"},
+				"items": {"独立建制 | 是否\n方案落实 | 打分 | 20 | 逐项对照\n其他"}}
+		}
+		bad := form()
+		bad.Set("site_end", "2021-03-01")
+		bad.Set("items", "方案落实 | 打分 | 0")
+		rec := admin.post("/campaigns/new", bad)
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "早于开始日期") || !strings.Contains(rec.Body.String(), "满分") {
+			t.Fatalf("a refused form: %d %.500s", rec.Code, rec.Body.String())
+		}
+		if ks, _ := e.app.Campaigns.List(context.Background(), campaign.System()); len(ks) != 0 {
+			t.Fatalf("a refused form wrote %d campaigns", len(ks))
+		}
+		rec = admin.post("/campaigns/new", form())
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("create: %d %.500s", rec.Code, rec.Body.String())
+		}
+		ks, _ := e.app.Campaigns.List(context.Background(), campaign.System())
+		k, _ := e.app.Campaigns.Get(context.Background(), campaign.System(), ks[0].ID)
+		if len(k.Units) != 19 || len(k.Items) != 3 || k.Items[1].MaxScore != 20 || k.Items[0].Kind != campaign.AnswerYesNo {
+			t.Fatalf("created: %d units, items %+v", len(k.Units), k.Items)
+		}
+		// a rectification entered on the dashboard, its unit given by name
+		path := fmt.Sprintf("/campaigns/%d/rectifications", k.ID)
+		rec = admin.post(path, url.Values{"problem": {"方案未印发"}, "unit": {"徐州市科学技术协会"}, "due": {"2021-04-01"}})
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "早于开始日期") {
+			t.Fatalf("a deadline before the start: %d", rec.Code)
+		}
+		rec = admin.post(path, url.Values{"problem": {"方案未印发"}, "unit": {"徐州市科学技术协会"}, "due": {"2021-10-31"}})
+		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/rectifications/") {
+			t.Fatalf("add an item: %d %s", rec.Code, rec.Header().Get("Location"))
+		}
+		if rs, _ := e.app.Campaigns.Rects(context.Background(), campaign.System(), k.ID); len(rs) != 1 || rs[0].Unit != "320300" {
+			t.Fatalf("items: %+v", rs)
+		}
+	})
 }

@@ -5,13 +5,15 @@ import (
 	"strconv"
 	"time"
 
+	"kexie/internal/auth"
 	"kexie/internal/campaign"
 	"kexie/internal/figure"
 )
 
 type campaignsPage struct {
 	Base
-	Items []campaign.Campaign
+	Items     []campaign.Campaign
+	CanCreate bool
 }
 
 // pageCampaigns lists the campaigns the caller sees.
@@ -25,7 +27,8 @@ func (s *Server) pageCampaigns(w http.ResponseWriter, r *http.Request) error {
 			ks[i] = k
 		}
 	}
-	return s.render(w, r, http.StatusOK, "campaigns", campaignsPage{Base: s.base(r, "campaign.title", "campaigns"), Items: ks})
+	return s.render(w, r, http.StatusOK, "campaigns", campaignsPage{Base: s.base(r, "campaign.title", "campaigns"), Items: ks,
+		CanCreate: principal(r).Can(auth.PermInspect)})
 }
 
 // phaseView is a phase's progress as the dashboard draws it.

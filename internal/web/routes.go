@@ -249,6 +249,9 @@ func (s *Server) routes() []route {
 		api(http.MethodPost, "/api/v1/rectifications/{id}/steps", s.apiRectStep),
 		// pages: campaigns
 		page(http.MethodGet, "/campaigns", s.pageCampaigns),
+		page(http.MethodGet, "/campaigns/new", s.pageCampaignNew),
+		page(http.MethodPost, "/campaigns/new", s.pageCampaignCreate),
+		page(http.MethodPost, "/campaigns/{id}/rectifications", s.pageCampaignAddRect),
 		page(http.MethodGet, "/campaigns/{id}", s.pageCampaign),
 		page(http.MethodGet, "/campaigns/{id}/report", s.pageCampaignReport),
 		page(http.MethodGet, "/campaigns/{id}/inspect", s.pageCampaignInspect),
