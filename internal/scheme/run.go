@@ -352,16 +352,22 @@ type Moved struct {
 	Now  float64  `json:"now"`
 	From *float64 `json:"value_was,omitempty"`
 	To   *float64 `json:"value_now,omitempty"`
+	// RankWas and RankNow are set on a unit's total (node ""): its rank
+	// in the run and on today's data.
+	RankWas int `json:"rank_was,omitempty"`
+	RankNow int `json:"rank_now,omitempty"`
 }
 
 // Moved scores the run again on today's data, without storing it, and
-// lists the points (and totals, node "") that moved.
+// lists the points that moved, and the totals or ranks (node "").
 func (s *Service) Moved(ctx context.Context, read unit.Scope, id int64) ([]Moved, error) {
-	r, err := s.Run(ctx, read, id)
+	// Rows refuses a run the caller sees nothing of; a scored unit sees
+	// what moved of its own line.
+	stored, err := s.Rows(ctx, read, id, true)
 	if err != nil {
 		return nil, err
 	}
-	stored, err := s.Rows(ctx, read, id, true)
+	r, err := s.Run(ctx, unit.Everything(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -379,8 +385,8 @@ func (s *Service) Moved(ctx context.Context, read unit.Scope, id int64) ([]Moved
 		if f == nil {
 			continue
 		}
-		if row.Total != f.Total {
-			out = append(out, Moved{Unit: row.Unit, Was: row.Total, Now: f.Total})
+		if row.Total != f.Total || row.Rank != f.Rank {
+			out = append(out, Moved{Unit: row.Unit, Was: row.Total, Now: f.Total, RankWas: row.Rank, RankNow: f.Rank})
 		}
 		for i, n := range row.Nodes {
 			if i < len(f.Nodes) && n.Points != f.Nodes[i].Points {

@@ -264,5 +264,22 @@ func (s *Server) routes() []route {
 		page(http.MethodPost, "/campaigns/{id}/units/{code}/rectifications", s.pageCampaignOpenRect),
 		page(http.MethodGet, "/rectifications/{id}", s.pageRect),
 		page(http.MethodPost, "/rectifications/{id}/steps", s.pageRectStep),
+		// pages: evaluation schemes
+		page(http.MethodGet, "/schemes", s.pageSchemes),
+		page(http.MethodPost, "/schemes", s.pageSchemeCreate),
+		page(http.MethodGet, "/schemes/{code}", s.pageScheme),
+		page(http.MethodGet, "/schemes/{code}/versions/{n}", s.pageSchemeVersion),
+		page(http.MethodPost, "/schemes/{code}/versions/{n}/check", s.pageSchemeCheck),
+		page(http.MethodPost, "/schemes/{code}/versions/{n}/save", s.pageSchemeSave),
+		page(http.MethodPost, "/schemes/{code}/versions/{n}/runs", s.pageRunStart),
+		page(http.MethodGet, "/schemes/{code}/versions/{n}/hand-scores", s.pageHandScores),
+		page(http.MethodPost, "/schemes/{code}/versions/{n}/hand-scores", s.pageSelfScore),
+		page(http.MethodPost, "/schemes/{code}/versions/{n}/hand-scores/verify", s.pageVerifyScore),
+		page(http.MethodGet, "/scheme-runs/{id}", s.pageRun),
+		page(http.MethodPost, "/scheme-runs/{id}/act", s.pageRunAct),
+		page(http.MethodGet, "/scheme-runs/{id}/compare", s.pageRunCompare),
+		page(http.MethodGet, "/scheme-runs/{id}/units/{unit}", s.pageScorecard),
+		page(http.MethodPost, "/scheme-runs/{id}/units/{unit}/objections", s.pageObject),
+		page(http.MethodPost, "/scheme-objections/{id}/answer", s.pageObjectionAnswer),
 	}
 }
