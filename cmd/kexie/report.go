@@ -15,8 +15,9 @@ import (
 
 // runReport is `kexie report TEMPLATE --unit CODE --period P --format
 // md|html|docx|pdf|xlsx [--out FILE]`: it writes the report of a unit for
-// a period, to stdout when --out is absent or "-". TEMPLATE is a built-in
-// template's name (half-year-review) or a template file. The report is
+// a period, to stdout when --out is absent or "-". TEMPLATE is a stored
+// template's code (the built-in half-year-review and plan-progress are
+// stored at start) or a template file. The report is
 // made in memory first, so an error leaves no half-written file.
 func runReport(ctx context.Context, e *env, args []string) error {
 	fs := subFlags(e, "report")
@@ -32,16 +33,16 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 || *unitCode == "" || *periodID == "" {
 		return errors.New("用法 / usage: kexie report TEMPLATE --unit CODE --period P --format " + strings.Join(report.Formats, "|") + " [--out FILE]")
 	}
-	src, err := templateSource(pos[0])
-	if err != nil {
-		return err
-	}
 	a, err := openApp(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	svc := report.NewService(a.Metrics, a.Units, a.Plans)
+	svc := a.Reports
+	src, err := templateSource(ctx, svc, pos[0])
+	if err != nil {
+		return err
+	}
 	d, err := svc.Generate(ctx, unit.Everything(), src, *unitCode, *periodID, *lang)
 	if err != nil {
 		return err
@@ -75,8 +76,12 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	return os.Rename(tmp.Name(), *out)
 }
 
-// templateSource is a built-in template by name, or a template file.
-func templateSource(name string) (string, error) {
+// templateSource is a stored template (its current version) by code, a
+// built-in template by name, or a template file.
+func templateSource(ctx context.Context, svc *report.Service, name string) (string, error) {
+	if t, err := svc.Template(ctx, name); err == nil {
+		return t.Source, nil
+	}
 	if src, err := report.Builtin(name); err == nil {
 		return src, nil
 	}

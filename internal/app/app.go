@@ -15,6 +15,7 @@ import (
 	"kexie/internal/metric"
 	"kexie/internal/plan"
 	"kexie/internal/register"
+	"kexie/internal/report"
 	"kexie/internal/scheme"
 	"kexie/internal/store"
 	"kexie/internal/unit"
@@ -50,6 +51,8 @@ type App struct {
 	Schemes *scheme.Service
 	// Campaigns are supervision campaigns (督查) and rectification (整改).
 	Campaigns *campaign.Service
+	// Reports are report templates, their versions, and snapshots.
+	Reports *report.Service
 }
 
 // Open opens the database named by cfg, migrates it and builds the services.
@@ -102,6 +105,11 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 	a.Dashboards = dashboard.NewService(db, a.Audit, a.Units, a.Metrics)
 	// plans
 	a.Plans = plan.NewService(db, a.Audit, a.Units, a.Metrics)
+	// reports
+	a.Reports = report.NewService(db, a.Audit, a.Metrics, a.Units, a.Plans)
+	if err := a.Reports.EnsureBuiltin(ctx); err != nil {
+		return nil, fmt.Errorf("built-in report templates: %w", err)
+	}
 	// schemes
 	a.Schemes = scheme.NewService(db, a.Audit, a.Units, a.Metrics)
 	// campaigns

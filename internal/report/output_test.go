@@ -84,7 +84,7 @@ func TestDOCXAndPDF(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
 	a := demoApp(t, db)
-	svc := report.NewService(a.Metrics, a.Units, a.Plans)
+	svc := a.Reports
 	src, _ := report.Builtin("half-year-review")
 	d, err := svc.Generate(ctx, unit.Everything(), src, "320000", "2021S1", "zh-CN")
 	if err != nil {

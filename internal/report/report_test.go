@@ -40,7 +40,7 @@ func TestHalfYearReview(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a := demoApp(t, db)
-		svc := report.NewService(a.Metrics, a.Units, a.Plans)
+		svc := a.Reports
 		src, err := report.Builtin("half-year-review")
 		if err != nil {
 			t.Fatal(err)

@@ -6,9 +6,11 @@ import (
 	"io"
 	"sort"
 
+	"kexie/internal/audit"
 	"kexie/internal/fault"
 	"kexie/internal/metric"
 	"kexie/internal/plan"
+	"kexie/internal/store"
 	"kexie/internal/unit"
 )
 
@@ -20,11 +22,14 @@ type Service struct {
 	Metrics *metric.Service
 	Units   *unit.Service
 	Plans   *plan.Service
+	db      *store.DB
+	audit   *audit.Log
 }
 
-// NewService builds the report service.
-func NewService(metrics *metric.Service, units *unit.Service, plans *plan.Service) *Service {
-	return &Service{Metrics: metrics, Units: units, Plans: plans}
+// NewService builds the report service: templates and snapshots kept in
+// db, changes audited in log.
+func NewService(db *store.DB, log *audit.Log, metrics *metric.Service, units *unit.Service, plans *plan.Service) *Service {
+	return &Service{Metrics: metrics, Units: units, Plans: plans, db: db, audit: log}
 }
 
 // Compile parses and checks a template against the metrics defined now.
