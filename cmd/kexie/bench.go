@@ -42,11 +42,13 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			return benchRollup(ctx, e, args[1:])
 		case "import":
 			return benchImport(ctx, e, args[1:])
+		case "scheme":
+			return benchScheme(ctx, e, args[1:])
 		}
 	}
 	return errors.New("用法 / usage: kexie bench units [--units N] [--requests N] [--concurrency C] | " +
 		"kexie bench tree [--units N] | kexie bench start [--runs N] | kexie bench rollup [--records N] [--units U] | " +
-		"kexie bench import [--rows N] [--csv-rows N]")
+		"kexie bench import [--rows N] [--csv-rows N] | kexie bench scheme [--units N] [--records N]")
 }
 
 // benchTree fills an empty database with the synthetic province and a

@@ -3,9 +3,9 @@ package scheme
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -179,19 +179,32 @@ func (s *Service) unitsBelow(ctx context.Context, root unit.Unit, typ string) ([
 }
 
 func (s *Service) insertResults(ctx context.Context, runID int64, rs []scored) error {
-	for i := 0; i < len(rs); i += 200 {
+	// Numbers and the packed scores (digits, signs, brackets and "null"
+	// only) are written as literals; only the grades, which the version
+	// names, are parameters, one per grade: binding thousands of numbered
+	// parameters costs SQLite more than parsing the literals.
+	num := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	for i := 0; i < len(rs); i += 250 {
 		var args store.Args
-		var vals []string
-		for _, x := range rs[i:min(i+200, len(rs))] {
-			body, err := json.Marshal(x.r.Nodes)
-			if err != nil {
-				return err
+		grades := map[string]string{}
+		var b strings.Builder
+		b.WriteString(`INSERT INTO scheme_results (run_id, unit_id, total, rank, grade, vetoed, topsis, nodes_json) VALUES `)
+		for j, x := range rs[i:min(i+250, len(rs))] {
+			g, ok := grades[x.r.Grade]
+			if !ok {
+				g = args.Add(x.r.Grade)
+				grades[x.r.Grade] = g
 			}
-			vals = append(vals, "("+strings.Join([]string{args.Add(runID), args.Add(x.u.ID), args.Add(x.r.Total), args.Add(x.r.Rank),
-				args.Add(x.r.Grade), args.Add(x.r.Vetoed), args.Add(x.r.topsis), args.Add(string(body))}, ", ")+")")
+			vetoed := "FALSE"
+			if x.r.Vetoed {
+				vetoed = "TRUE"
+			}
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "(%d, %d, %s, %d, %s, %s, %s, '%s')", runID, x.u.ID, num(x.r.Total), x.r.Rank, g, vetoed, num(x.r.topsis), packNodes(x.r.Nodes))
 		}
-		if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO scheme_results (run_id, unit_id, total, rank, grade, vetoed, topsis, nodes_json) VALUES `+
-			strings.Join(vals, ", "), args.Values()...); err != nil {
+		if _, err := s.db.Q(ctx).ExecContext(ctx, b.String(), args.Values()...); err != nil {
 			return fmt.Errorf("store results: %w", err)
 		}
 	}
@@ -226,6 +239,16 @@ func (s *Service) Rows(ctx context.Context, read unit.Scope, id int64, nodes boo
 	if err != nil {
 		return nil, err
 	}
+	var t *tree
+	if nodes {
+		v, _, err := s.version(ctx, run.Scheme, run.Version)
+		if err != nil {
+			return nil, err
+		}
+		if t, err = v.build(); err != nil {
+			return nil, err
+		}
+	}
 	var args store.Args
 	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT u.code, u.name_zh, u.name_en, x.total, x.rank, x.grade, x.vetoed, x.topsis, x.nodes_json
 		FROM scheme_results x JOIN units u ON u.id = x.unit_id WHERE x.run_id = `+args.Add(id)+` AND `+read.Cond("u.path", &args)+
@@ -242,8 +265,8 @@ func (s *Service) Rows(ctx context.Context, read unit.Scope, id int64, nodes boo
 			return nil, err
 		}
 		if nodes {
-			if err := json.Unmarshal([]byte(body), &r.Nodes); err != nil {
-				return nil, err
+			if r.Nodes, err = unpackNodes(t, body); err != nil {
+				return nil, fmt.Errorf("run %d, unit %s: %w", id, r.Unit, err)
 			}
 		}
 		out = append(out, r)

@@ -1,7 +1,6 @@
 package scheme
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -82,7 +81,7 @@ func Score(v *Version, units []string, val Values) ([]*Result, error) {
 				p = -p
 			}
 			p = round4(p)
-			r.Nodes = append(r.Nodes, NodeScore{Code: a.Code, Value: x, Rule: fmt.Sprintf("%g each, cap %g", a.PerUnit, a.Cap), Max: a.Cap, Points: p})
+			r.Nodes = append(r.Nodes, NodeScore{Code: a.Code, Value: x, Rule: adjustText(a), Max: a.Cap, Points: p})
 			r.Total += p
 		}
 		r.Total = round4(math.Max(0, r.Total))
