@@ -347,3 +347,19 @@ func (s *Server) apiExportCampaign(w http.ResponseWriter, r *http.Request) error
 	_, err = w.Write(buf.Bytes())
 	return err
 }
+
+func (s *Server) apiCampaignRemind(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	var in campaign.Remind
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	n, err := s.app.Campaigns.Remind(r.Context(), campaignCaller(r), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"sent": n})
+}

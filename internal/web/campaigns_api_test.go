@@ -113,6 +113,13 @@ func campaignSpecCalls(t *testing.T, c *specCheck) {
 	var rc campaign.Rect
 	decodeBody(t, c.call("POST", base+"/rectifications", "admin", map[string]any{"finding": fd.ID, "measures": "限期印发", "due": "2021-10-31"}, 201), &rc)
 	c.call("GET", base+"/rectifications", "xuzhou", nil, 200)
+	c.call("POST", base+"/reminders", "xuzhou", map[string]any{}, 403)
+	c.call("POST", base+"/reminders", "admin", map[string]any{"lights": []string{"blue"}}, 422)
+	var sent struct{ Sent int }
+	decodeBody(t, c.call("POST", base+"/reminders", "admin", map[string]any{"lights": []string{"red"}, "note": "请加快进度"}, 200), &sent)
+	if sent.Sent != 1 {
+		t.Fatalf("reminders sent: %d", sent.Sent)
+	}
 	rpath := fmt.Sprintf("/api/v1/rectifications/%d", rc.ID)
 	c.call("GET", rpath, "nanjing", nil, 404)
 	c.call("GET", "/api/v1/rectifications/999999", "admin", nil, 404)
@@ -196,6 +203,13 @@ func TestCampaignAPI(t *testing.T) {
 		// the rectification-only campaign: Xuzhou sees its item, Nanjing not the campaign
 		if rec := e.do("GET", fmt.Sprintf("/api/v1/campaigns/%d/rectifications", ks.Items[0].ID), "nanjing", nil); rec.Code != http.StatusNotFound {
 			t.Errorf("Nanjing reads the inspection-findings campaign: %d", rec.Code)
+		}
+		// the reminder reached Xuzhou's inbox, not Nanjing's
+		if body := e.do("GET", "/api/v1/inbox", "xuzhou", nil).Body.String(); !strings.Contains(body, "请加快进度") {
+			t.Errorf("Xuzhou's inbox lacks the reminder: %.300s", body)
+		}
+		if body := e.do("GET", "/api/v1/inbox", "nanjing", nil).Body.String(); strings.Contains(body, "请加快进度") {
+			t.Errorf("Nanjing got Xuzhou's reminder")
 		}
 		// a file too large is refused with nothing written
 		small, err := New(e.app, Options{MaxUpload: 1 << 10, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

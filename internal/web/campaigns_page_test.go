@@ -87,7 +87,7 @@ func TestCampaignPages(t *testing.T) {
 		}
 		page := admin.get(fmt.Sprintf("/campaigns/%d", reform.ID)).Body.String()
 		for _, want := range []string{`id="phases"`, `data-phase="self"`, "19/19", `id="overdue-count">2<`, `data-metric="county_independent"`,
-			"县级科协实现独立建制", `class="light light-`, "南京市科学技术协会", `id="assign-form"`} {
+			"县级科协实现独立建制", `class="light light-`, "南京市科学技术协会", `id="assign-form"`, `id="remind-form"`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("dashboard lacks %q", want)
 			}

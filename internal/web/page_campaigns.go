@@ -210,3 +210,26 @@ func (s *Server) pageCampaignAssign(w http.ResponseWriter, r *http.Request) erro
 	}
 	return seeOther(w, r, "/campaigns/"+strconv.FormatInt(id, 10), "campaign_assign")
 }
+
+// pageCampaignRemind reminds the responsible units of the yellow and red
+// items from the dashboard.
+func (s *Server) pageCampaignRemind(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if _, err := s.app.Campaigns.Remind(r.Context(), campaignCaller(r), id, campaign.Remind{Note: r.PostFormValue("note")}); err != nil {
+		d, derr := s.campaignPageData(r, id)
+		if derr != nil {
+			return derr
+		}
+		if status, ok := s.refuse(r, err, &d.Form); ok {
+			return s.render(w, r, status, "campaign", d)
+		}
+		return err
+	}
+	return seeOther(w, r, "/campaigns/"+strconv.FormatInt(id, 10), "campaign_reminded")
+}
