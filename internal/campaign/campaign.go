@@ -87,16 +87,17 @@ type Phase struct {
 // Campaign is a campaign with its checklist and its units as the caller
 // sees them.
 type Campaign struct {
-	ID        int64     `json:"id"`
-	Title     string    `json:"title"`
-	Kind      string    `json:"kind"`
-	Unit      string    `json:"unit"`
-	UnitName  string    `json:"unit_name"`
-	Self      Phase     `json:"self_inspection"`
-	Site      Phase     `json:"on_site"`
-	Rect      Phase     `json:"rectification"`
-	Metrics   []string  `json:"metrics"`
-	CreatedAt time.Time `json:"created_at"`
+	ID         int64     `json:"id"`
+	Title      string    `json:"title"`
+	Kind       string    `json:"kind"`
+	Unit       string    `json:"unit"`
+	UnitName   string    `json:"unit_name"`
+	UnitNameEN string    `json:"unit_name_en,omitempty"`
+	Self       Phase     `json:"self_inspection"`
+	Site       Phase     `json:"on_site"`
+	Rect       Phase     `json:"rectification"`
+	Metrics    []string  `json:"metrics"`
+	CreatedAt  time.Time `json:"created_at"`
 	// Owner says the caller runs the campaign: it assigns inspectors,
 	// records findings anywhere, opens, verifies and returns
 	// rectification items.
@@ -137,6 +138,7 @@ type Item struct {
 type UnitStatus struct {
 	Unit        string     `json:"unit"`
 	UnitName    string     `json:"unit_name"`
+	UnitNameEN  string     `json:"unit_name_en,omitempty"`
 	Answered    int        `json:"answered"`
 	Score       float64    `json:"score"`
 	SubmittedAt *time.Time `json:"submitted_at"`
@@ -155,6 +157,7 @@ type UnitView struct {
 	CampaignID  int64      `json:"campaign_id"`
 	Unit        string     `json:"unit"`
 	UnitName    string     `json:"unit_name"`
+	UnitNameEN  string     `json:"unit_name_en,omitempty"`
 	SubmittedAt *time.Time `json:"submitted_at"`
 	SubmittedBy string     `json:"submitted_by,omitempty"`
 	InspectedAt *time.Time `json:"inspected_at"`
@@ -182,14 +185,15 @@ type Answer struct {
 
 // Finding is what an inspector found at a unit, on an item or in general.
 type Finding struct {
-	ID        int64     `json:"id"`
-	Unit      string    `json:"unit"`
-	UnitName  string    `json:"unit_name"`
-	Item      *int64    `json:"item"`
-	Body      string    `json:"body"`
-	Actor     string    `json:"actor"`
-	CreatedAt time.Time `json:"created_at"`
-	Files     []File    `json:"files"`
+	ID         int64     `json:"id"`
+	Unit       string    `json:"unit"`
+	UnitName   string    `json:"unit_name"`
+	UnitNameEN string    `json:"unit_name_en,omitempty"`
+	Item       *int64    `json:"item"`
+	Body       string    `json:"body"`
+	Actor      string    `json:"actor"`
+	CreatedAt  time.Time `json:"created_at"`
+	Files      []File    `json:"files"`
 }
 
 // Rect is a rectification item.
@@ -201,6 +205,7 @@ type Rect struct {
 	Finding    *int64    `json:"finding"`
 	Unit       string    `json:"unit"`
 	UnitName   string    `json:"unit_name"`
+	UnitNameEN string    `json:"unit_name_en,omitempty"`
 	Problem    string    `json:"problem"`
 	Measures   string    `json:"measures"`
 	Start      string    `json:"start"`
@@ -239,4 +244,34 @@ type File struct {
 	Name        string `json:"name"`
 	Size        int64  `json:"size"`
 	ContentType string `json:"content_type"`
+}
+
+// English names the units in English where they have an English name,
+// for pages in English.
+func (k *Campaign) English() {
+	k.UnitName = en(k.UnitName, k.UnitNameEN)
+	for i := range k.Units {
+		k.Units[i].UnitName = en(k.Units[i].UnitName, k.Units[i].UnitNameEN)
+	}
+}
+
+// English names the unit and its items' units in English.
+func (v *UnitView) English() {
+	v.UnitName = en(v.UnitName, v.UnitNameEN)
+	for i := range v.Rects {
+		v.Rects[i].English()
+	}
+	for i := range v.Findings {
+		v.Findings[i].UnitName = en(v.Findings[i].UnitName, v.Findings[i].UnitNameEN)
+	}
+}
+
+// English names the item's unit in English.
+func (r *Rect) English() { r.UnitName = en(r.UnitName, r.UnitNameEN) }
+
+func en(zh, en string) string {
+	if en != "" {
+		return en
+	}
+	return zh
 }

@@ -260,7 +260,7 @@ func (s *Service) findings(ctx context.Context, id, unitID int64) ([]Finding, er
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT f.id, u.code, u.name_zh, f.item_id, f.body, f.actor_name, f.created_at
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT f.id, u.code, u.name_zh, u.name_en, f.item_id, f.body, f.actor_name, f.created_at
 		FROM campaign_findings f JOIN units u ON u.id = f.unit_id WHERE f.campaign_id = $1 AND f.unit_id = $2 ORDER BY f.id`, id, unitID)
 	if err != nil {
 		return nil, err
@@ -270,7 +270,7 @@ func (s *Service) findings(ctx context.Context, id, unitID int64) ([]Finding, er
 	for rows.Next() {
 		var f Finding
 		var item sql.NullInt64
-		if err := rows.Scan(&f.ID, &f.Unit, &f.UnitName, &item, &f.Body, &f.Actor, &f.CreatedAt); err != nil {
+		if err := rows.Scan(&f.ID, &f.Unit, &f.UnitName, &f.UnitNameEN, &item, &f.Body, &f.Actor, &f.CreatedAt); err != nil {
 			return nil, err
 		}
 		if item.Valid {

@@ -20,13 +20,13 @@ func seen(c Caller, campCol, unitCol, pathCol string, args *store.Args) string {
 		campCol + " AND ci.user_id = " + args.Add(c.UserID) + "))"
 }
 
-const campaignCols = `c.id, c.title, c.kind, o.code, o.name_zh, o.path, c.self_start, c.self_end, c.site_start, c.site_end,
+const campaignCols = `c.id, c.title, c.kind, o.code, o.name_zh, o.name_en, o.path, c.self_start, c.self_end, c.site_start, c.site_end,
 	c.rect_start, c.rect_end, c.metrics, c.created_at`
 
 func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
 	var k Campaign
 	var metrics string
-	err := sc.Scan(&k.ID, &k.Title, &k.Kind, &k.Unit, &k.UnitName, &k.path, &k.Self.Start, &k.Self.End, &k.Site.Start, &k.Site.End,
+	err := sc.Scan(&k.ID, &k.Title, &k.Kind, &k.Unit, &k.UnitName, &k.UnitNameEN, &k.path, &k.Self.Start, &k.Self.End, &k.Site.Start, &k.Site.End,
 		&k.Rect.Start, &k.Rect.End, &metrics, &k.CreatedAt)
 	k.Metrics = []string{}
 	if metrics != "" {
@@ -159,7 +159,7 @@ func (s *Service) unitStatuses(ctx context.Context, cl Caller, id int64) ([]Unit
 	var args store.Args
 	q := s.db.Q(ctx)
 	cid := args.Add(id)
-	rows, err := q.QueryContext(ctx, `SELECT u.id, u.code, u.name_zh, u.path, cu.submitted_at, cu.inspected_at,
+	rows, err := q.QueryContext(ctx, `SELECT u.id, u.code, u.name_zh, u.name_en, u.path, cu.submitted_at, cu.inspected_at,
 		(SELECT COUNT(*) FROM campaign_answers a WHERE a.campaign_id = cu.campaign_id AND a.unit_id = cu.unit_id),
 		(SELECT COALESCE(SUM(a.score), 0) FROM campaign_answers a WHERE a.campaign_id = cu.campaign_id AND a.unit_id = cu.unit_id),
 		(SELECT COUNT(*) FROM campaign_findings f WHERE f.campaign_id = cu.campaign_id AND f.unit_id = cu.unit_id),
@@ -176,7 +176,7 @@ func (s *Service) unitStatuses(ctx context.Context, cl Caller, id int64) ([]Unit
 	for rows.Next() {
 		var u UnitStatus
 		var sub, insp sql.NullTime
-		if err := rows.Scan(&u.id, &u.Unit, &u.UnitName, &u.path, &sub, &insp, &u.Answered, &u.Score, &u.Findings, &u.Rects, &u.OpenRects); err != nil {
+		if err := rows.Scan(&u.id, &u.Unit, &u.UnitName, &u.UnitNameEN, &u.path, &sub, &insp, &u.Answered, &u.Score, &u.Findings, &u.Rects, &u.OpenRects); err != nil {
 			return nil, err
 		}
 		u.SubmittedAt, u.InspectedAt = nullTime(sub), nullTime(insp)
@@ -212,10 +212,10 @@ func (s *Service) campaignUnit(ctx context.Context, cl Caller, id int64, code st
 	var args store.Args
 	var v UnitView
 	var sub, insp sql.NullTime
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT u.id, u.code, u.name_zh, u.path, cu.submitted_at, cu.submitted_by, cu.inspected_at
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT u.id, u.code, u.name_zh, u.name_en, u.path, cu.submitted_at, cu.submitted_by, cu.inspected_at
 		FROM campaign_units cu JOIN units u ON u.id = cu.unit_id
 		WHERE cu.campaign_id = `+args.Add(id)+` AND u.code = `+args.Add(code)+` AND `+seen(cl, "cu.campaign_id", "cu.unit_id", "u.path", &args),
-		args.Values()...).Scan(&v.id, &v.Unit, &v.UnitName, &v.path, &sub, &v.SubmittedBy, &insp)
+		args.Values()...).Scan(&v.id, &v.Unit, &v.UnitName, &v.UnitNameEN, &v.path, &sub, &v.SubmittedBy, &insp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return UnitView{}, fault.NotFound("campaign unit", code)
 	} else if err != nil {

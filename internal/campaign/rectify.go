@@ -49,7 +49,7 @@ var moves = map[string]struct {
 	Return:   {[]string{Reported}, Open, false},
 }
 
-const rectCols = `r.id, r.campaign_id, r.seq, r.finding_id, u.code, u.name_zh, u.path, r.problem, r.measures, r.start_on, r.due_on,
+const rectCols = `r.id, r.campaign_id, r.seq, r.finding_id, u.code, u.name_zh, u.name_en, u.path, r.problem, r.measures, r.start_on, r.due_on,
 	r.state, r.percent, r.version, r.updated_at`
 
 // rects returns the campaign's rectification items the caller sees,
@@ -70,7 +70,7 @@ func (s *Service) rects(ctx context.Context, cl Caller, k Campaign, cond string,
 	for rows.Next() {
 		var r Rect
 		var finding sql.NullInt64
-		if err := rows.Scan(&r.ID, &r.CampaignID, &r.Seq, &finding, &r.Unit, &r.UnitName, &r.path, &r.Problem, &r.Measures,
+		if err := rows.Scan(&r.ID, &r.CampaignID, &r.Seq, &finding, &r.Unit, &r.UnitName, &r.UnitNameEN, &r.path, &r.Problem, &r.Measures,
 			&r.Start, &r.Due, &r.State, &r.Percent, &r.Version, &r.UpdatedAt); err != nil {
 			return nil, err
 		}

@@ -117,6 +117,9 @@ func TestCampaignPages(t *testing.T) {
 		if !strings.Contains(body, `data-unit="320100"`) || strings.Contains(body, `data-unit="320300"`) {
 			t.Errorf("Nanjing's dashboard shows other units")
 		}
+		if body := nanjing.get(fmt.Sprintf("/campaigns/%d?lang=en", reform.ID)).Body.String(); !strings.Contains(body, "Nanjing Association for Science and Technology") {
+			t.Errorf("the English dashboard names units in Chinese")
+		}
 		if rec := nanjing.get(fmt.Sprintf("/campaigns/%d/units/320300", reform.ID)); rec.Code != http.StatusNotFound {
 			t.Errorf("Nanjing reads Xuzhou: %d", rec.Code)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"kexie/internal/campaign"
 	"kexie/internal/fault"
+	"kexie/internal/i18n"
 )
 
 // itemView is a checklist item with the unit's answer, as the form shows it.
@@ -41,6 +42,10 @@ func (s *Server) showCampaignUnit(w http.ResponseWriter, r *http.Request, status
 	k, v, err := s.app.Campaigns.Unit(r.Context(), campaignCaller(r), id, r.PathValue("code"))
 	if err != nil {
 		return err
+	}
+	if reqOf(r).lang == i18n.EN {
+		k.English()
+		v.English()
 	}
 	data := campaignUnitPage{Base: s.base(r, "campaign.title", "campaigns"), K: k, V: v, Form: f,
 		Unrectified: map[int64]bool{}, ItemTitle: map[int64]string{}}
@@ -338,6 +343,9 @@ func (s *Server) showRect(w http.ResponseWriter, r *http.Request, status int, f 
 	rc, err := s.app.Campaigns.Rect(r.Context(), campaignCaller(r), id)
 	if err != nil {
 		return err
+	}
+	if reqOf(r).lang == i18n.EN {
+		rc.English()
 	}
 	data := rectPage{Base: s.base(r, "campaign.rect", "campaigns"), R: rc, Form: f}
 	data.Title = rc.Problem

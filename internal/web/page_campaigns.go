@@ -8,6 +8,7 @@ import (
 	"kexie/internal/auth"
 	"kexie/internal/campaign"
 	"kexie/internal/figure"
+	"kexie/internal/i18n"
 )
 
 type campaignsPage struct {
@@ -22,9 +23,13 @@ func (s *Server) pageCampaigns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	english := reqOf(r).lang == i18n.EN
 	for i := range ks {
 		if k, err := s.app.Campaigns.Get(r.Context(), campaignCaller(r), ks[i].ID); err == nil {
 			ks[i] = k
+		}
+		if english {
+			ks[i].English()
 		}
 	}
 	return s.render(w, r, http.StatusOK, "campaigns", campaignsPage{Base: s.base(r, "campaign.title", "campaigns"), Items: ks,
@@ -71,6 +76,12 @@ func (s *Server) campaignPageData(r *http.Request, id int64) (campaignPage, erro
 		return campaignPage{}, err
 	}
 	k := rep.Campaign
+	if reqOf(r).lang == i18n.EN {
+		k.English()
+		for i := range rep.Rects {
+			rep.Rects[i].English()
+		}
+	}
 	data := campaignPage{Base: s.base(r, "campaign.title", "campaigns"), K: k, Form: newForm()}
 	data.Title = k.Title
 	if k.Kind == campaign.KindInspection {
@@ -127,6 +138,16 @@ func (s *Server) pageCampaignReport(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	if data.Lang == i18n.EN {
+		for i := range rep.Rects {
+			rep.Rects[i].English()
+		}
+		for i := range rep.Findings {
+			if rep.Findings[i].UnitNameEN != "" {
+				rep.Findings[i].UnitName = rep.Findings[i].UnitNameEN
+			}
+		}
+	}
 	return s.render(w, r, http.StatusOK, "campaign_report", campaignReportPage{campaignPage: data, Findings: rep.Findings, Rects: rep.Rects,
 		Today: time.Now().Format(time.DateOnly)})
 }
@@ -159,6 +180,14 @@ func (s *Server) pageCampaignInspect(w http.ResponseWriter, r *http.Request) err
 	us, err := s.app.Campaigns.Assigned(r.Context(), c, id)
 	if err != nil {
 		return err
+	}
+	if reqOf(r).lang == i18n.EN {
+		k.English()
+		for i := range us {
+			if us[i].UnitNameEN != "" {
+				us[i].UnitName = us[i].UnitNameEN
+			}
+		}
 	}
 	data := campaignInspectPage{Base: s.base(r, "campaign.inspect", "campaigns"), K: k, Units: us}
 	return s.render(w, r, http.StatusOK, "campaign_inspect", data)
