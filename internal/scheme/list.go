@@ -17,14 +17,16 @@ type RunFilter struct {
 	Period  string
 }
 
-// Runs lists the runs whose unit lies in read, newest first, with the
+// Runs lists the runs whose unit lies in read, and those scoring a unit
+// in read (a scored unit sees the runs it is in), newest first, with the
 // number of units each scored.
 func (s *Service) Runs(ctx context.Context, read unit.Scope, f RunFilter) ([]RunSummary, error) {
 	var args store.Args
 	q := `SELECT r.id, s.code, s.name_zh, s.name_en, v.number, u.code, u.name_zh, r.period, r.state, r.objections_until, r.created_at,
 		(SELECT COUNT(*) FROM scheme_results x WHERE x.run_id = r.id)
 		FROM scheme_runs r JOIN scheme_versions v ON v.id = r.version_id JOIN schemes s ON s.id = v.scheme_id JOIN units u ON u.id = r.unit_id
-		WHERE ` + read.Cond("u.path", &args)
+		WHERE (` + read.Cond("u.path", &args) + ` OR EXISTS (SELECT 1 FROM scheme_results x JOIN units xu ON xu.id = x.unit_id
+			WHERE x.run_id = r.id AND ` + read.Cond("xu.path", &args) + `))`
 	if f.Scheme != "" {
 		q += ` AND s.code = ` + args.Add(f.Scheme)
 	}

@@ -210,7 +210,7 @@ func (s *Server) pageObjectionAnswer(w http.ResponseWriter, r *http.Request) err
 		}
 		return err
 	}
-	return seeOther(w, r, fmt.Sprintf("/scheme-runs/%d#objection-%d", o.Run, id), "scheme_answered")
+	return seeOther(w, r, fmt.Sprintf("/scheme-runs/%d", o.Run), "scheme_answered")
 }
 
 // cardNode is a node of a scorecard as printed: its points and where
@@ -306,7 +306,15 @@ func (s *Server) showScorecard(w http.ResponseWriter, r *http.Request, status in
 			}
 		}
 		if adjust {
-			c.RuleT = n.Rule
+			for _, a := range v.Bonuses {
+				if a.Code == n.Code {
+					key := "scheme.page.bonus_text"
+					if a.Penalty {
+						key = "scheme.page.penalty_text"
+					}
+					c.RuleT = data.T(key, "per", a.PerUnit, "cap", a.Cap)
+				}
+			}
 		}
 		data.Nodes = append(data.Nodes, c)
 	}
@@ -356,7 +364,7 @@ func (s *Server) pageObject(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return seeOther(w, r, fmt.Sprintf("/scheme-runs/%d/units/%s#objections", id, code), "scheme_objected")
+	return seeOther(w, r, fmt.Sprintf("/scheme-runs/%d/units/%s", id, code), "scheme_objected")
 }
 
 type comparePage struct {
