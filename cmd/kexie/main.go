@@ -15,6 +15,7 @@ import (
 
 	"kexie/internal/app"
 	"kexie/internal/fault"
+	"kexie/internal/mail"
 )
 
 // command is one subcommand.
@@ -44,7 +45,8 @@ func commands() []command {
 		{"backup", "在线备份 / online backup of the embedded database: backup --out FILE", runBackup},
 		{"import", "导入组织或台账记录 / import units or records: import --units FILE | --register CODE FILE [--dry-run]", runImport},
 		{"export", "导出组织或台账记录 / export units or records: export --units | --register CODE [--unit CODE] [--period P] --out FILE", runExport},
-		{"bench", "性能测量 / measure speed: bench units|tree|start|rollup|import (see docs/performance.md)", runBench},
+		{"bench", "性能测量 / measure speed: bench units|tree|start|rollup|import|plan (see docs/performance.md)", runBench},
+		{"remind", "按计划的催办规则催办一次 / send the reminders the plans' rules call for now (serve does it hourly)", runRemind},
 		// reports
 		{"report", "生成报告 / write a report: report TEMPLATE --unit CODE --period P --format md|html|xlsx [--out FILE]", runReport},
 		{"version", "显示版本 / print the version", runVersion},
@@ -76,6 +78,19 @@ func run(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("KEXIE_DB_FILE: %w", err)
 		}
 		e.cfg.DSN = strings.TrimSpace(string(b))
+	}
+	e.cfg.BaseURL = os.Getenv("KEXIE_BASE_URL")
+	e.cfg.Mail = mail.Config{Addr: os.Getenv("KEXIE_SMTP_ADDR"), From: os.Getenv("KEXIE_SMTP_FROM"),
+		User: os.Getenv("KEXIE_SMTP_USER"), Password: os.Getenv("KEXIE_SMTP_PASSWORD")}
+	if v := os.Getenv("KEXIE_SMTP_PASSWORD_FILE"); v != "" && e.cfg.Mail.Password == "" {
+		b, err := os.ReadFile(v)
+		if err != nil {
+			return fmt.Errorf("KEXIE_SMTP_PASSWORD_FILE: %w", err)
+		}
+		e.cfg.Mail.Password = strings.TrimSpace(string(b))
+	}
+	if err := e.cfg.Mail.Validate(); err != nil {
+		return err
 	}
 	fs := flag.NewFlagSet("kexie", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)

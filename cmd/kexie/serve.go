@@ -52,6 +52,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 				slog.Int("records", res.Records))
 		}
 	}
+	a.Plans.Log = log
 	srv, err := web.New(a, web.Options{Logger: log, SecureCookies: *secure})
 	if err != nil {
 		return err
@@ -69,6 +70,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	rctx, stopReminders := context.WithCancel(ctx)
+	defer stopReminders()
+	go remindEvery(rctx, a, log, time.Hour)
 	select {
 	case err := <-errc:
 		return err

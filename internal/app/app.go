@@ -12,6 +12,7 @@ import (
 	"kexie/internal/campaign"
 	"kexie/internal/dashboard"
 	"kexie/internal/dataset"
+	"kexie/internal/mail"
 	"kexie/internal/metric"
 	"kexie/internal/plan"
 	"kexie/internal/register"
@@ -26,6 +27,10 @@ type Config struct {
 	DataDir string // holds the SQLite file and uploaded files
 	DSN     string // "" for SQLite in DataDir, or postgres://…
 	Addr    string // where `serve` listens
+	// Mail is the SMTP server reminders are mailed through ("" Addr: none).
+	Mail mail.Config
+	// BaseURL is the public address of the server, for links in mail.
+	BaseURL string
 }
 
 // App holds the open database and the services.
@@ -67,6 +72,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Config = cfg
+	if a.Plans.Mail, err = mail.New(cfg.Mail); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Plans.BaseURL = cfg.BaseURL
 	return a, nil
 }
 

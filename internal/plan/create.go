@@ -18,13 +18,15 @@ import (
 
 // Spec is a plan to create, with everything in it.
 type Spec struct {
-	Title        string        `json:"title"`
-	Period       string        `json:"period"`
-	Unit         string        `json:"unit"`
-	YellowMargin *float64      `json:"yellow_margin,omitempty"`
-	RedMargin    *float64      `json:"red_margin,omitempty"`
-	NearDays     *int          `json:"near_days,omitempty"`
-	Sections     []SectionSpec `json:"sections"`
+	Title        string   `json:"title"`
+	Period       string   `json:"period"`
+	Unit         string   `json:"unit"`
+	YellowMargin *float64 `json:"yellow_margin,omitempty"`
+	RedMargin    *float64 `json:"red_margin,omitempty"`
+	NearDays     *int     `json:"near_days,omitempty"`
+	// RemindRule, when given, reminds the lead units on its own.
+	RemindRule *RemindRule   `json:"remind_rule,omitempty"`
+	Sections   []SectionSpec `json:"sections"`
 }
 
 // SectionSpec is an action line to create.
@@ -35,13 +37,20 @@ type SectionSpec struct {
 
 // TaskSpec is a task to create.
 type TaskSpec struct {
-	Title       string       `json:"title"`
-	Body        string       `json:"body,omitempty"`
-	Lead        string       `json:"lead"`
-	Cooperating []string     `json:"cooperating,omitempty"`
-	Start       string       `json:"start"`
-	Due         string       `json:"due"`
-	Targets     []TargetSpec `json:"targets,omitempty"`
+	Title       string          `json:"title"`
+	Body        string          `json:"body,omitempty"`
+	Lead        string          `json:"lead"`
+	Cooperating []string        `json:"cooperating,omitempty"`
+	Start       string          `json:"start"`
+	Due         string          `json:"due"`
+	Targets     []TargetSpec    `json:"targets,omitempty"`
+	Milestones  []MilestoneSpec `json:"milestones,omitempty"`
+}
+
+// MilestoneSpec is a dated step of a task to create.
+type MilestoneSpec struct {
+	Title string `json:"title"`
+	Due   string `json:"due"`
 }
 
 // TargetSpec is a target to create; Metric "" makes it qualitative.
@@ -134,6 +143,17 @@ func (s *Service) check(ctx context.Context, c Caller, sp *Spec) (*checker, erro
 	if sp.NearDays != nil && (*sp.NearDays < 0 || *sp.NearDays > 365) {
 		ch.Add("near_days", "plan.near_days.range")
 	}
+	if r := sp.RemindRule; r != nil {
+		if len(r.Lights) == 0 {
+			r.Lights = []string{Yellow, Red}
+		}
+		if err := checkLights("remind_rule.lights", r.Lights); err != nil {
+			ch.Add(fault.FieldsOf(err)[0].Field, "error.option")
+		}
+		if r.EveryDays < 0 || r.EveryDays > 365 {
+			ch.Add("remind_rule.every_days", "plan.remind.every_days")
+		}
+	}
 	n := 0
 	for i := range sp.Sections {
 		sec := &sp.Sections[i]
@@ -174,6 +194,19 @@ func (k *checker) task(ch *fault.Check, at string, t *TaskSpec) error {
 	if _, e1 := time.Parse(time.DateOnly, t.Start); e1 == nil {
 		if _, e2 := time.Parse(time.DateOnly, t.Due); e2 == nil && t.Due < t.Start {
 			ch.Add(at+".due", "plan.due.before_start", "start", t.Start, "due", t.Due)
+		}
+	}
+	if len(t.Milestones) > MaxMilestones {
+		ch.Add(at+".milestones", "error.too_many", "max", MaxMilestones)
+	} else {
+		for i := range t.Milestones {
+			m := &t.Milestones[i]
+			mf := fmt.Sprintf("%s.milestones[%d]", at, i)
+			m.Title = text(ch, mf+".title", m.Title, MaxTitle, true)
+			m.Due = date(ch, mf+".due", m.Due)
+			if _, err := time.Parse(time.DateOnly, m.Due); err == nil && (m.Due < t.Start || m.Due > t.Due) {
+				ch.Add(mf+".due", "plan.milestone.outside", "start", t.Start, "due", t.Due)
+			}
 		}
 	}
 	if len(t.Targets) > MaxTargets {
@@ -255,6 +288,12 @@ func (s *Service) Create(ctx context.Context, c Caller, sp Spec) (int64, error) 
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, sp.Title, sp.Period, k.owner.ID, yellow, red, near, now).Scan(&id); err != nil {
 			return fmt.Errorf("create plan: %w", err)
 		}
+		if r := sp.RemindRule; r != nil {
+			if _, err := q.ExecContext(ctx, `INSERT INTO plan_remind_rules(plan_id, lights, every_days) VALUES ($1, $2, $3)`,
+				id, strings.Join(r.Lights, ","), r.EveryDays); err != nil {
+				return fmt.Errorf("create remind rule: %w", err)
+			}
+		}
 		seq := 0
 		for i, sec := range sp.Sections {
 			var secID int64
@@ -273,6 +312,12 @@ func (s *Service) Create(ctx context.Context, c Caller, sp Spec) (int64, error) 
 				if _, err := q.ExecContext(ctx, `INSERT INTO plan_task_events(task_id, action, state, percent, note, actor_name, created_at)
 					VALUES ($1, 'assign', $2, 0, '', $3, $4)`, taskID, Assigned, actorName(ctx), now); err != nil {
 					return err
+				}
+				for mi, m := range t.Milestones {
+					if _, err := q.ExecContext(ctx, `INSERT INTO plan_milestones(task_id, seq, title, due_on) VALUES ($1, $2, $3, $4)`,
+						taskID, mi+1, m.Title, m.Due); err != nil {
+						return fmt.Errorf("create milestone: %w", err)
+					}
 				}
 				for gi, g := range t.Targets {
 					var gid int64

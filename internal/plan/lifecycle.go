@@ -8,18 +8,22 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"kexie/internal/audit"
 	"kexie/internal/fault"
 )
 
-// Step is an action on a task: what, a note, and for a progress report
-// the percent done.
+// Step is an action on a task: what, a note, for a progress report the
+// percent done, for a milestone which one, and the evidence: files the
+// caller uploaded, attached to a progress or completion report.
 type Step struct {
-	Action  string `json:"action"`
-	Note    string `json:"note,omitempty"`
-	Percent *int   `json:"percent,omitempty"`
+	Action    string  `json:"action"`
+	Note      string  `json:"note,omitempty"`
+	Percent   *int    `json:"percent,omitempty"`
+	Milestone int64   `json:"milestone,omitempty"`
+	Files     []int64 `json:"files,omitempty"`
 }
 
 // moves says from which states each action may be taken, to which state
@@ -31,6 +35,7 @@ var moves = map[string]struct {
 }{
 	Acknowledge: {[]string{Assigned}, Acknowledged, true},
 	Report:      {[]string{Acknowledged, InProgress}, InProgress, true},
+	Reach:       {[]string{Acknowledged, InProgress}, InProgress, true},
 	Complete:    {[]string{Acknowledged, InProgress}, Reported, true},
 	Close:       {[]string{Reported}, Closed, false},
 	Return:      {[]string{Reported}, InProgress, false},
@@ -59,7 +64,7 @@ func (s *Service) Task(ctx context.Context, c Caller, id int64) (Task, error) {
 		return Task{}, fault.NotFound("task", id)
 	}
 	t := ts[0]
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT action, state, percent, note, actor_name, created_at FROM plan_task_events
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, action, state, percent, note, actor_name, created_at FROM plan_task_events
 		WHERE task_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return Task{}, err
@@ -68,19 +73,50 @@ func (s *Service) Task(ctx context.Context, c Caller, id int64) (Task, error) {
 	t.Events = []Event{}
 	for rows.Next() {
 		var e Event
-		if err := rows.Scan(&e.Action, &e.State, &e.Percent, &e.Note, &e.Actor, &e.CreatedAt); err != nil {
+		if err := rows.Scan(&e.ID, &e.Action, &e.State, &e.Percent, &e.Note, &e.Actor, &e.CreatedAt); err != nil {
 			return Task{}, err
 		}
 		t.Events = append(t.Events, e)
 	}
-	return t, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Task{}, err
+	}
+	rows.Close()
+	if err := s.evidence(ctx, &t); err != nil {
+		return Task{}, err
+	}
+	return t, nil
 }
 
 // Act takes a step of a task's lifecycle: the lead unit acknowledges,
-// reports progress and reports completion; the plan's unit closes or
-// returns (with a reason). A step the lifecycle does not allow from the
-// task's state is a conflict; nothing is written.
+// reports progress (with evidence), reaches milestones and reports
+// completion; the plan's unit closes or returns (with a reason). A step
+// the lifecycle does not allow from the task's state is a conflict;
+// nothing is written.
 func (s *Service) Act(ctx context.Context, c Caller, id int64, st Step) (Task, error) {
+	var t Task
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		t, err = s.Check(ctx, c, id, &st)
+		if err != nil {
+			return err
+		}
+		if err := s.checkFiles(ctx, c, st); err != nil {
+			return err
+		}
+		return s.write(ctx, t, st)
+	})
+	if err != nil {
+		return Task{}, err
+	}
+	return s.Task(ctx, c, id)
+}
+
+// Check says whether the caller may take st on the task now, and
+// whether its note, percent and milestone are right, without the
+// evidence (the page checks the step before it stores the files).
+// It returns the task and trims st.
+func (s *Service) Check(ctx context.Context, c Caller, id int64, st *Step) (Task, error) {
 	t, err := s.Task(ctx, c, id)
 	if err != nil {
 		return Task{}, err
@@ -107,51 +143,89 @@ func (s *Service) Act(ctx context.Context, c Caller, id int64, st Step) (Task, e
 	if utf8.RuneCountInString(st.Note) > MaxText {
 		ch.Add("note", "error.too_long", "max", MaxText)
 	}
-	percent := t.Percent
 	switch st.Action {
 	case Report:
 		if st.Percent == nil {
 			ch.Add("percent", "error.required")
 		} else if *st.Percent < 0 || *st.Percent > 100 {
 			ch.Add("percent", "plan.percent.range")
-		} else {
-			percent = *st.Percent
 		}
 		if st.Note == "" {
 			ch.Add("note", "error.required")
 		}
-	case Complete:
-		percent = 100
+	case Reach:
+		i := slices.IndexFunc(t.Milestones, func(m Milestone) bool { return m.ID == st.Milestone })
+		if i < 0 {
+			ch.Add("milestone", "plan.milestone.unknown")
+		} else if t.Milestones[i].Done != "" {
+			return Task{}, fault.ConflictField("milestone", "plan.milestone.done", "title", t.Milestones[i].Title)
+		}
 	case Return:
 		if st.Note == "" {
 			ch.Add("note", "plan.return.reason")
 		}
 	}
-	if err := ch.Err(); err != nil {
-		return Task{}, err
+	if len(st.Files) > 0 && st.Action != Report && st.Action != Complete && st.Action != Reach {
+		ch.Add("files", "plan.evidence.action")
 	}
-	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		now := s.Now()
-		res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE plan_tasks SET state = $1, percent = $2, version = version + 1, updated_at = $3
-			WHERE id = $4 AND version = $5`, mv.to, percent, now, id, t.Version)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fault.ConflictField("version", "error.stale", "version", t.Version)
-		}
-		if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO plan_task_events(task_id, action, state, percent, note, actor_name, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, st.Action, mv.to, percent, st.Note, actorName(ctx), now); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, audit.Change{Action: "plan_task." + st.Action, Entity: "plan_task", EntityID: strconv.FormatInt(id, 10),
-			UnitPath: t.leadPath, Before: map[string]any{"state": t.State, "percent": t.Percent},
-			After: map[string]any{"state": mv.to, "percent": percent, "note": st.Note}})
-	})
+	if len(st.Files) > MaxEvidence {
+		ch.Add("files", "error.too_many", "max", MaxEvidence)
+	}
+	return t, ch.Err()
+}
+
+// write records a checked step: the task's new state, the event, its
+// evidence, a milestone reached, and the audit entry.
+func (s *Service) write(ctx context.Context, t Task, st Step) error {
+	mv := moves[st.Action]
+	percent := t.Percent
+	switch st.Action {
+	case Report:
+		percent = *st.Percent
+	case Complete:
+		percent = 100
+	}
+	q := s.db.Q(ctx)
+	now := s.Now()
+	res, err := q.ExecContext(ctx, `UPDATE plan_tasks SET state = $1, percent = $2, version = version + 1, updated_at = $3
+		WHERE id = $4 AND version = $5`, mv.to, percent, now, t.ID, t.Version)
 	if err != nil {
-		return Task{}, err
+		return err
 	}
-	return s.Task(ctx, c, id)
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fault.ConflictField("version", "error.stale", "version", t.Version)
+	}
+	note := st.Note
+	if st.Action == Reach {
+		for _, m := range t.Milestones {
+			if m.ID == st.Milestone {
+				note = strings.TrimSpace(m.Title + "\n" + note)
+			}
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE plan_milestones SET done_on = $1 WHERE id = $2 AND task_id = $3`,
+			now.Format(time.DateOnly), st.Milestone, t.ID); err != nil {
+			return err
+		}
+	}
+	var eventID int64
+	if err := q.QueryRowContext(ctx, `INSERT INTO plan_task_events(task_id, action, state, percent, note, actor_name, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, t.ID, st.Action, mv.to, percent, note, actorName(ctx), now).Scan(&eventID); err != nil {
+		return err
+	}
+	for _, f := range st.Files {
+		if _, err := q.ExecContext(ctx, `INSERT INTO plan_evidence(task_id, event_id, file_id) VALUES ($1, $2, $3)`, t.ID, eventID, f); err != nil {
+			return err
+		}
+	}
+	after := map[string]any{"state": mv.to, "percent": percent, "note": note}
+	if len(st.Files) > 0 {
+		after["files"] = st.Files
+	}
+	if st.Milestone != 0 {
+		after["milestone"] = st.Milestone
+	}
+	return s.audit.Record(ctx, audit.Change{Action: "plan_task." + st.Action, Entity: "plan_task", EntityID: strconv.FormatInt(t.ID, 10),
+		UnitPath: t.leadPath, Before: map[string]any{"state": t.State, "percent": t.Percent}, After: after})
 }
 
 // Allowed lists the steps the caller may take on t now.
@@ -161,7 +235,10 @@ func (s *Service) Allowed(ctx context.Context, c Caller, t Task) []string {
 		return nil
 	}
 	var out []string
-	for _, a := range []string{Acknowledge, Report, Complete, Close, Return} {
+	for _, a := range []string{Acknowledge, Report, Reach, Complete, Close, Return} {
+		if a == Reach && !slices.ContainsFunc(t.Milestones, func(m Milestone) bool { return m.Done == "" }) {
+			continue
+		}
 		mv := moves[a]
 		if slices.Contains(mv.from, t.State) && (mv.lead && c.Report.Contains(t.leadPath) || !mv.lead && c.Supervise.Contains(ownerPath)) {
 			out = append(out, a)

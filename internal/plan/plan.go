@@ -32,6 +32,7 @@ var States = []string{Assigned, Acknowledged, InProgress, Reported, Closed}
 const (
 	Acknowledge = "acknowledge" // the lead unit signs for the task
 	Report      = "report"      // the lead unit reports progress
+	Reach       = "milestone"   // the lead unit reports a milestone reached
 	Complete    = "complete"    // the lead unit reports the task done
 	Close       = "close"       // the plan owner accepts and closes
 	Return      = "return"      // the plan owner sends it back
@@ -58,6 +59,10 @@ const (
 	MaxText    = 4000
 	MaxTasks   = 1000
 	MaxTargets = 20
+	// MaxMilestones is the most milestones a task holds.
+	MaxMilestones = 20
+	// MaxEvidence is the most files attached to one step.
+	MaxEvidence = 10
 )
 
 // Caller is who reads or acts on plans: a user, the subtree it reads,
@@ -86,7 +91,10 @@ type Plan struct {
 	Owner    bool      `json:"owner"`
 	Sections []Section `json:"sections"`
 	Counts   Counts    `json:"counts"`
-	unitPath string
+	// RemindRule is the plan's standing reminder rule (every_days 0:
+	// off), read with the plan's tasks, not in lists.
+	RemindRule *RemindRule `json:"remind_rule,omitempty"`
+	unitPath   string
 }
 
 // Counts are a plan's tasks by light.
@@ -137,10 +145,11 @@ type Task struct {
 	Progress float64 `json:"progress"`
 	Light    string  `json:"light"`
 	// Mine says the caller reports on this task (its lead unit).
-	Mine      bool    `json:"mine"`
-	Events    []Event `json:"events,omitempty"`
-	leadPath  string
-	sectionID int64
+	Mine       bool        `json:"mine"`
+	Milestones []Milestone `json:"milestones"`
+	Events     []Event     `json:"events,omitempty"`
+	leadPath   string
+	sectionID  int64
 }
 
 // Target is a target of a task.
@@ -180,12 +189,33 @@ type Allotment struct {
 	split         bool
 }
 
+// Milestone is a dated step of a task; Done is the day the lead unit
+// reported it reached ("" while open), Late says it is open past its day.
+type Milestone struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+	Due   string `json:"due"`
+	Done  string `json:"done,omitempty"`
+	Late  bool   `json:"late,omitempty"`
+}
+
+// Evidence is a file attached to a step of a task.
+type Evidence struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type"`
+}
+
 // Event is a step of a task's history.
 type Event struct {
+	ID        int64     `json:"id"`
 	Action    string    `json:"action"`
 	State     string    `json:"state"`
 	Percent   int       `json:"percent"`
 	Note      string    `json:"note,omitempty"`
 	Actor     string    `json:"actor"`
 	CreatedAt time.Time `json:"created_at"`
+	// Files are the evidence attached to this step.
+	Files []Evidence `json:"files,omitempty"`
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+	"time"
 
 	"kexie/internal/fault"
 	"kexie/internal/metric"
@@ -78,6 +80,11 @@ func (s *Service) Get(ctx context.Context, c Caller, id int64) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
+	rule, err := s.remindRule(ctx, id)
+	if err != nil {
+		return Plan{}, err
+	}
+	p.RemindRule = &rule
 	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, title FROM plan_sections WHERE plan_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return Plan{}, err
@@ -134,6 +141,7 @@ func (s *Service) tasks(ctx context.Context, c Caller, p Plan, taskID int64) ([]
 			t.Cooperating = strings.Split(coop, ",")
 		}
 		t.Targets = []Target{}
+		t.Milestones = []Milestone{}
 		t.Mine = c.Report.Contains(t.leadPath)
 		index[t.ID] = len(tasks)
 		tasks = append(tasks, t)
@@ -161,6 +169,28 @@ func (s *Service) tasks(ctx context.Context, c Caller, p Plan, taskID int64) ([]
 		i := index[tid]
 		targets[g.ID] = ref{i, len(tasks[i].Targets)}
 		tasks[i].Targets = append(tasks[i].Targets, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// milestones
+	rows, err = q.QueryContext(ctx, `SELECT m.id, m.task_id, m.title, m.due_on, m.done_on FROM plan_milestones m
+		JOIN plan_tasks t ON t.id = m.task_id WHERE `+cond+` ORDER BY m.task_id, m.seq`, args.Values()...)
+	if err != nil {
+		return nil, fmt.Errorf("read milestones: %w", err)
+	}
+	today := s.Now().Format(time.DateOnly)
+	for rows.Next() {
+		var m Milestone
+		var tid int64
+		if err := rows.Scan(&m.ID, &tid, &m.Title, &m.Due, &m.Done); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m.Late = m.Done == "" && m.Due < today
+		i := index[tid]
+		tasks[i].Milestones = append(tasks[i].Milestones, m)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -332,6 +362,10 @@ func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, unit
 		}
 		if light == "" {
 			light = rules.Light(t.Progress, t.Start, t.Due, today)
+		}
+		// an open milestone past its day holds the task at yellow at best
+		if light == Green && slices.ContainsFunc(t.Milestones, func(m Milestone) bool { return m.Late }) {
+			light = Yellow
 		}
 		t.Light = light
 		if t.State == Closed {

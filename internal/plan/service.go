@@ -2,9 +2,11 @@ package plan
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"kexie/internal/audit"
+	"kexie/internal/mail"
 	"kexie/internal/metric"
 	"kexie/internal/store"
 	"kexie/internal/unit"
@@ -18,6 +20,12 @@ type Service struct {
 	audit   *audit.Log
 	// Now is the clock of the lights (tests set it).
 	Now func() time.Time
+	// Mail sends reminders by e-mail too, when set (SMTP configured).
+	Mail *mail.Sender
+	// BaseURL is the server's public address, for links in mail.
+	BaseURL string
+	// Log receives what goes wrong outside a request (mail not sent).
+	Log *slog.Logger
 }
 
 // NewService returns the plan service.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"kexie/internal/auth"
 	"kexie/internal/fault"
@@ -82,6 +83,22 @@ func (s *Server) apiPlanTaskStep(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		// a step with its evidence in one request
+		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxUpload+1<<20)
+		st, files, err := readStepForm(r)
+		if err != nil {
+			return err
+		}
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll()
+		}
+		t, err := s.takeStep(r.Context(), planCaller(r), id, st, files)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, t)
+	}
 	var in plan.Step
 	if err := s.decode(w, r, &in); err != nil {
 		return err
@@ -150,4 +167,44 @@ func (s *Server) apiImportPlan(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", "/api/v1/plans/"+strconv.FormatInt(id, 10))
 	return writeJSON(w, http.StatusCreated, p)
+}
+
+// apiPlanRemindRule sets a plan's standing reminder rule.
+func (s *Server) apiPlanRemindRule(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "plan")
+	if err != nil {
+		return err
+	}
+	var in plan.RemindRule
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	out, err := s.app.Plans.SetRemindRule(r.Context(), planCaller(r), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) apiGetPlanContact(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.app.Plans.ContactOf(r.Context(), planCaller(r), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
+}
+
+// apiSetPlanContact sets where a unit receives reminders by e-mail.
+func (s *Server) apiSetPlanContact(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := s.app.Plans.SetContact(r.Context(), planCaller(r), r.PathValue("code"), in.Email)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, c)
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 
+	"kexie/internal/auth"
 	"kexie/internal/plan"
 )
 
@@ -85,6 +86,10 @@ func (s *Server) pagePlanMatrix(w http.ResponseWriter, r *http.Request) error {
 type planTodoPage struct {
 	Base
 	Mine, Overdue []taskView
+	// Contacts are the units where the caller enters data, with the
+	// address where each receives reminders by e-mail.
+	Contacts []plan.Contact
+	Mail     bool // SMTP is configured
 }
 
 // pagePlanTodo is the caller's to-do list: the open tasks its unit leads,
@@ -100,6 +105,18 @@ func (s *Server) pagePlanTodo(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, t := range td.Overdue {
 		data.Overdue = append(data.Overdue, viewTask(t, data.Base))
+	}
+	data.Mail = s.app.Plans.Mail != nil
+	seen := map[string]bool{}
+	for _, g := range principal(r).Grants {
+		if g.Role.Allows(auth.PermDataEntry) && g.Unit != "" && !seen[g.Unit] {
+			seen[g.Unit] = true
+			c, err := s.app.Plans.ContactOf(r.Context(), planCaller(r), g.Unit)
+			if err != nil {
+				return err
+			}
+			data.Contacts = append(data.Contacts, c)
+		}
 	}
 	return s.render(w, r, http.StatusOK, "plan_todo", data)
 }
@@ -117,4 +134,36 @@ func (s *Server) pagePlanRemind(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return seeOther(w, r, "/plans/"+strconv.FormatInt(id, 10), "plan_reminded")
+}
+
+// pagePlanRemindRule sets the plan's standing reminder rule.
+func (s *Server) pagePlanRemindRule(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "plan")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	rule := plan.RemindRule{Lights: r.PostForm["lights"]}
+	if v := r.PostFormValue("every_days"); v != "" {
+		if rule.EveryDays, err = strconv.Atoi(v); err != nil {
+			rule.EveryDays = -1
+		}
+	}
+	if _, err := s.app.Plans.SetRemindRule(r.Context(), planCaller(r), id, rule); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/plans/"+strconv.FormatInt(id, 10), "plan_rule")
+}
+
+// pagePlanContact sets where a unit receives reminders by e-mail.
+func (s *Server) pagePlanContact(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if _, err := s.app.Plans.SetContact(r.Context(), planCaller(r), r.PostFormValue("unit"), r.PostFormValue("email")); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/plans/todo", "plan_contact")
 }

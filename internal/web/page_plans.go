@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"kexie/internal/figure"
@@ -50,9 +52,15 @@ type sectionView struct {
 
 type planPage struct {
 	Base
-	CanRemind bool
-	P         plan.Plan
-	Sections  []sectionView
+	CanRemind  bool
+	P          plan.Plan
+	Sections   []sectionView
+	RuleLights []ruleLight
+}
+
+type ruleLight struct {
+	Light string
+	On    bool
 }
 
 func pct(p float64) int { return int(p*100 + 0.5) }
@@ -100,6 +108,10 @@ func (s *Server) pagePlan(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := planPage{Base: s.base(r, "plan.title", "plans"), P: p, CanRemind: s.app.Plans.Supervises(planCaller(r), p)}
 	data.Title = p.Title
+	for _, l := range []string{plan.Yellow, plan.Red} {
+		on := slices.Contains(p.RemindRule.Lights, l) || len(p.RemindRule.Lights) == 0
+		data.RuleLights = append(data.RuleLights, ruleLight{l, on})
+	}
 	for _, sec := range p.Sections {
 		sv := sectionView{Title: sec.Title}
 		for _, t := range sec.Tasks {
@@ -115,6 +127,22 @@ type planTaskPage struct {
 	Task    taskView
 	Actions []string
 	Form    formState
+	// OpenMilestones are offered when the caller may report one reached.
+	OpenMilestones []plan.Milestone
+	// Evidence says the caller may attach files (a report or completion).
+	Evidence  bool
+	MaxUpload string
+}
+
+// Size prints a file's size for people.
+func (p planTaskPage) Size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }
 
 // pagePlanTask shows a task: targets, allotments, history, and the steps
@@ -137,6 +165,20 @@ func (s *Server) showPlanTask(w http.ResponseWriter, r *http.Request, status int
 	data.Title = t.Title
 	data.Task = viewTask(t, data.Base)
 	data.Actions = s.app.Plans.Allowed(r.Context(), c, t)
+	for _, a := range data.Actions {
+		switch a {
+		case plan.Reach:
+			for _, m := range t.Milestones {
+				if m.Done == "" {
+					data.OpenMilestones = append(data.OpenMilestones, m)
+				}
+			}
+			data.Evidence = true
+		case plan.Report, plan.Complete:
+			data.Evidence = true
+		}
+	}
+	data.MaxUpload = data.Size(s.opts.MaxUpload)
 	return s.render(w, r, status, "plan_task", data)
 }
 
@@ -145,20 +187,16 @@ func (s *Server) pagePlanTaskStep(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	st, files, err := readStepForm(r)
+	if err != nil {
 		return err
 	}
-	st := plan.Step{Action: r.PostFormValue("action"), Note: r.PostFormValue("note")}
-	if v := r.PostFormValue("percent"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			n = -1
-		}
-		st.Percent = &n
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
 	}
-	if _, err := s.app.Plans.Act(r.Context(), planCaller(r), id, st); err != nil {
+	if _, err := s.takeStep(r.Context(), planCaller(r), id, st, files); err != nil {
 		f := formState{}
-		if status, ok := s.refuse(r, err, &f, "note", "percent"); ok {
+		if status, ok := s.refuse(r, err, &f, "note", "percent", "evidence", "milestone"); ok {
 			return s.showPlanTask(w, r, status, f)
 		}
 		return err

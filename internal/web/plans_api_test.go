@@ -196,6 +196,7 @@ func planSpecCalls(t *testing.T, c *specCheck) {
 	c.call("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", task), "admin", map[string]any{"action": "close"}, 409)
 	c.call("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", task), "nanjing", map[string]any{"action": "report", "percent": 500, "note": "x"}, 422)
 	c.call("GET", "/api/v1/plan-todo", "nanjing", nil, 200)
+	planEvidenceSpecCalls(t, c, p)
 	xlsx := c.call("GET", fmt.Sprintf("/api/v1/plans/%d/export", p.ID), "admin", nil, 200).Body.Bytes()
 	c.call("GET", "/api/v1/plans/999999/export", "admin", nil, 404)
 	c.upload("/api/v1/imports/plans?title=%E5%AF%BC%E5%85%A5&period=2021S2&unit=320000", "admin", "plan.xlsx", xlsx, 201)

@@ -196,6 +196,10 @@ func (s *Server) routes() []route {
 		api(http.MethodGet, "/api/v1/plan-todo", s.apiPlanTodo),
 		api(http.MethodGet, "/api/v1/plans/{id}/export", s.apiExportPlan),
 		api(http.MethodPost, "/api/v1/imports/plans", s.apiImportPlan),
+		api(http.MethodGet, "/api/v1/plan-tasks/{id}/evidence/{file}", s.planEvidence),
+		api(http.MethodPut, "/api/v1/plans/{id}/remind-rule", s.apiPlanRemindRule),
+		api(http.MethodGet, "/api/v1/plan-contacts/{code}", s.apiGetPlanContact),
+		api(http.MethodPut, "/api/v1/plan-contacts/{code}", s.apiSetPlanContact),
 		// pages: plans
 		page(http.MethodGet, "/plans", s.pagePlans),
 		page(http.MethodGet, "/plans/{id}", s.pagePlan),
@@ -283,5 +287,8 @@ func (s *Server) routes() []route {
 		page(http.MethodGet, "/scheme-runs/{id}/units/{unit}", s.pageScorecard),
 		page(http.MethodPost, "/scheme-runs/{id}/units/{unit}/objections", s.pageObject),
 		page(http.MethodPost, "/scheme-objections/{id}/answer", s.pageObjectionAnswer),
+		page(http.MethodGet, "/plan-tasks/{id}/evidence/{file}", s.planEvidence),
+		page(http.MethodPost, "/plans/{id}/remind-rule", s.pagePlanRemindRule),
+		page(http.MethodPost, "/plans/contact", s.pagePlanContact),
 	}
 }

@@ -616,20 +616,31 @@ func TestScopeMatrixPlans(t *testing.T) {
 			t.Fatal("set up: plans not created")
 		}
 		njTask, countyTask := prov.Sections[0].Tasks[0].ID, xz.Sections[0].Tasks[0].ID
+		// evidence on the county's task, reported by Xuzhou
+		var photo struct{ ID int64 }
+		decodeBody(t, e.upload(e.srv, "/api/v1/files", "xuzhou", "file", "现场.png", tinyPNG(t)), &photo)
+		for _, st := range []map[string]any{{"action": "acknowledge"}, {"action": "report", "percent": 10, "note": "开工", "files": []int64{photo.ID}}} {
+			if rec := e.do("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", countyTask), "xuzhou", st); rec.Code != http.StatusOK {
+				t.Fatalf("set up: %v: %d %s", st, rec.Code, rec.Body.String())
+			}
+		}
+		evidence := fmt.Sprintf("/api/v1/plan-tasks/%d/evidence/%d", countyTask, photo.ID)
 		// what each account sees: the province plan, Xuzhou's plan, the
 		// lead steps it may take on the Nanjing task, the owner steps
 		type want struct {
 			prov, xz, leadNJ, ownerProv bool
 			hidden                      []string // unit codes its answers must not show
+			// Nanjing's address for reminders: read it (else 404), set it (else 403)
+			njContactRead, njContactSet bool
 		}
 		wants := map[string]want{
-			"admin":       {true, true, true, true, nil},
-			"leader":      {true, true, false, false, nil},
-			"inspector":   {true, true, false, true, nil},
-			"nanjing":     {true, false, true, false, []string{"320300", "320302"}},
-			"nj.approver": {true, false, false, false, []string{"320300", "320302"}},
-			"xuzhou":      {true, true, false, false, []string{"320102"}},
-			"xuanwu":      {true, false, false, false, []string{"320300", "320302"}},
+			"admin":       {true, true, true, true, nil, true, true},
+			"leader":      {true, true, false, false, nil, true, false},
+			"inspector":   {true, true, false, true, nil, true, false},
+			"nanjing":     {true, false, true, false, []string{"320300", "320302"}, true, true},
+			"nj.approver": {true, false, false, false, []string{"320300", "320302"}, true, false},
+			"xuzhou":      {true, true, false, false, []string{"320102"}, false, false},
+			"xuanwu":      {true, false, false, false, []string{"320300", "320302"}, false, false},
 		}
 		addUser(t, e, "nj.approver", auth.RoleApprover, "320100")
 		for name, w := range wants {
@@ -646,14 +657,21 @@ func TestScopeMatrixPlans(t *testing.T) {
 				{fmt.Sprintf("/api/v1/plans/%d", prov.ID), w.prov},
 				{fmt.Sprintf("/api/v1/plans/%d", xz.ID), w.xz},
 				{fmt.Sprintf("/api/v1/plan-tasks/%d", countyTask), w.xz},
+				{evidence, w.xz},
 				{"/api/v1/plans", true},
+				{"/api/v1/plan-todo", true},
+				{fmt.Sprintf("/plans/%d", prov.ID), true},
+				{fmt.Sprintf("/plans/%d/matrix", prov.ID), true},
+				{fmt.Sprintf("/plans/%d/matrix", xz.ID), w.xz},
+				{"/api/v1/plan-contacts/320100", w.njContactRead},
 			} {
 				rec := e.do("GET", c.path, name, nil)
 				if rec.Code != status(c.ok) {
 					t.Errorf("%s GET %s: %d, want %d", name, c.path, rec.Code, status(c.ok))
 				}
 				for _, code := range w.hidden {
-					if strings.Contains(rec.Body.String(), `"`+code+`"`) {
+					if strings.Contains(rec.Body.String(), `"`+code+`"`) && !strings.Contains(rec.Body.String(), `<html`) ||
+						strings.Contains(rec.Body.String(), `data-unit="`+code+`"`) {
 						t.Errorf("%s GET %s: shows unit %s outside its scope", name, c.path, code)
 					}
 				}
@@ -672,6 +690,32 @@ func TestScopeMatrixPlans(t *testing.T) {
 			owner := e.do("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", njTask), name, map[string]any{"action": "close"})
 			if want := map[bool]int{true: http.StatusConflict, false: http.StatusForbidden}[w.ownerProv]; owner.Code != want {
 				t.Errorf("%s: owner step on the Nanjing task: %d, want %d", name, owner.Code, want)
+			}
+			// the owner's reminder rule; Nanjing's address for reminders
+			for _, c := range []struct {
+				path string
+				sees bool
+				owns bool
+			}{
+				{fmt.Sprintf("/api/v1/plans/%d/remind-rule", prov.ID), w.prov, w.ownerProv},
+				{fmt.Sprintf("/api/v1/plans/%d/remind-rule", xz.ID), w.xz, w.ownerProv},
+			} {
+				want := map[[2]bool]int{{true, true}: http.StatusOK, {true, false}: http.StatusForbidden}[[2]bool{c.sees, c.owns}]
+				if !c.sees {
+					want = http.StatusNotFound
+				}
+				if rec := e.do("PUT", c.path, name, map[string]any{"lights": []string{"red"}, "every_days": 0}); rec.Code != want {
+					t.Errorf("%s PUT %s: %d, want %d", name, c.path, rec.Code, want)
+				}
+			}
+			wantContact := http.StatusNotFound
+			if w.njContactSet {
+				wantContact = http.StatusOK
+			} else if w.njContactRead {
+				wantContact = http.StatusForbidden
+			}
+			if rec := e.do("PUT", "/api/v1/plan-contacts/320100", name, map[string]any{"email": "office@nj.example.org"}); rec.Code != wantContact {
+				t.Errorf("%s sets Nanjing's address: %d, want %d", name, rec.Code, wantContact)
 			}
 			if !w.xz {
 				rec := e.do("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", countyTask), name, map[string]any{"action": "acknowledge"})
