@@ -439,6 +439,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		schemeSpecCalls(t, c)
 		// campaigns (campaigns_api_test.go)
 		campaignSpecCalls(t, c)
+		// reports (reports_api_test.go)
+		reportSpecCalls(t, c)
 
 		// every documented operation has had a response validated above
 		for path, item := range c.doc.Paths.Map() {

@@ -290,5 +290,24 @@ func (s *Server) routes() []route {
 		page(http.MethodGet, "/plan-tasks/{id}/evidence/{file}", s.planEvidence),
 		page(http.MethodPost, "/plans/{id}/remind-rule", s.pagePlanRemindRule),
 		page(http.MethodPost, "/plans/contact", s.pagePlanContact),
+
+		// API: reports (报告): templates, rendering, snapshots for the record
+		api(http.MethodGet, "/api/v1/report-templates", s.apiListReportTemplates),
+		api(http.MethodGet, "/api/v1/report-templates/{code}", s.apiGetReportTemplate),
+		api(http.MethodPut, "/api/v1/report-templates/{code}", s.apiSaveReportTemplate),
+		api(http.MethodDelete, "/api/v1/report-templates/{code}", s.apiDeleteReportTemplate),
+		api(http.MethodGet, "/api/v1/reports/{code}", s.apiRenderReport),
+		api(http.MethodPost, "/api/v1/reports/{code}/snapshots", s.apiRecordReport),
+		api(http.MethodGet, "/api/v1/report-snapshots", s.apiListSnapshots),
+		api(http.MethodGet, "/api/v1/report-snapshots/{id}", s.apiGetSnapshot),
+		api(http.MethodGet, "/api/v1/report-snapshots/{id}/output", s.apiSnapshotOutput),
+		// pages: reports
+		page(http.MethodGet, "/reports", s.pageReports),
+		page(http.MethodGet, "/reports/{code}", s.pageReport),
+		page(http.MethodGet, "/reports/{code}/edit", s.pageReportEdit),
+		page(http.MethodPost, "/reports/{code}/edit", s.pageReportSave),
+		page(http.MethodPost, "/reports/{code}/snapshots", s.pageReportRecord),
+		page(http.MethodPost, "/reports/preview", s.pageReportPreview),
+		page(http.MethodGet, "/report-snapshots/{id}", s.pageSnapshot),
 	}
 }
