@@ -224,6 +224,24 @@ func TestCampaignLifecycle(t *testing.T) {
 		if _, err := s.SaveAnswers(ctx, w.k1, id, "K1", []campaign.AnswerSpec{{Item: items[2].ID, Answer: "改"}}); !errors.Is(err, fault.ErrConflict) {
 			t.Errorf("answers changed after submission: %v", err)
 		}
+		// the owner returns it with a reason; the unit may change it and submits again
+		if _, err := s.ReturnSelf(ctx, w.c1, id, "K1", "请补充材料"); !errors.Is(err, fault.ErrForbidden) {
+			t.Errorf("C1 returns K1's self-inspection: %v", err)
+		}
+		_, err = s.ReturnSelf(ctx, w.owner, id, "K1", "")
+		wantField(t, err, "reason", "campaign.return.reason")
+		if v, err := s.ReturnSelf(as(w.owner), w.owner, id, "K1", "请补充材料"); err != nil || v.SubmittedAt != nil {
+			t.Fatalf("return: %+v %v", v, err)
+		}
+		if _, err := s.ReturnSelf(ctx, w.owner, id, "K1", "再退"); !errors.Is(err, fault.ErrConflict) {
+			t.Errorf("return a self-inspection not submitted: %v", err)
+		}
+		if _, err := s.SaveAnswers(as(w.k1), w.k1, id, "K1", []campaign.AnswerSpec{{Item: items[2].ID, Answer: "已补充材料"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Submit(as(w.k1), w.k1, id, "K1"); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.FileFor(ctx, w.owner, id, f.ID); err != nil {
 			t.Errorf("the owner downloads K1's evidence: %v", err)
 		}

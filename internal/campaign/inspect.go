@@ -375,3 +375,40 @@ func (s *Service) MarkInspected(ctx context.Context, cl Caller, id int64, code s
 	_, v, err = s.Unit(ctx, cl, id, code)
 	return v, err
 }
+
+// ReturnSelf sends a unit's submitted self-inspection back to it with a
+// reason (退回重报): its answers open again for changes. Only the
+// campaign owner returns; a self-inspection not submitted is a conflict.
+func (s *Service) ReturnSelf(ctx context.Context, cl Caller, id int64, code, reason string) (UnitView, error) {
+	k, v, err := s.Unit(ctx, cl, id, code)
+	if err != nil {
+		return UnitView{}, err
+	}
+	if !k.Owner || k.Kind != KindInspection {
+		return UnitView{}, fmt.Errorf("return self-inspection of %s: %w", code, fault.ErrForbidden)
+	}
+	if v.SubmittedAt == nil {
+		return UnitView{}, fault.ConflictField("reason", "campaign.self.not_submitted")
+	}
+	ch := &fault.Check{}
+	reason = text(ch, "reason", reason, MaxText, false)
+	if reason == "" {
+		ch.Add("reason", "campaign.return.reason")
+	}
+	if err := ch.Err(); err != nil {
+		return UnitView{}, err
+	}
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE campaign_units SET submitted_at = NULL, submitted_by = '' WHERE campaign_id = $1 AND unit_id = $2`,
+			id, v.id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Change{Action: "campaign.return_self", Entity: "campaign", EntityID: strconv.FormatInt(id, 10),
+			UnitPath: v.path, Before: map[string]any{"unit": code, "submitted_at": v.SubmittedAt}, After: map[string]any{"unit": code, "reason": reason}})
+	})
+	if err != nil {
+		return UnitView{}, err
+	}
+	_, v, err = s.Unit(ctx, cl, id, code)
+	return v, err
+}

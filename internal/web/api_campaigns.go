@@ -363,3 +363,24 @@ func (s *Server) apiCampaignRemind(w http.ResponseWriter, r *http.Request) error
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"sent": n})
 }
+
+// returnBody is the reason a self-inspection is sent back.
+type returnBody struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) apiReturnSelf(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	var in returnBody
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	v, err := s.app.Campaigns.ReturnSelf(r.Context(), campaignCaller(r), id, r.PathValue("code"), in.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}

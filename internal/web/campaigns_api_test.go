@@ -90,6 +90,11 @@ func campaignSpecCalls(t *testing.T, c *specCheck) {
 	c.call("PUT", base+"/units/320102/answers", "xuanwu", map[string]any{"answers": []any{map[string]any{"item": k.Items[1].ID, "score": ten, "note": "已印发"}}}, 200)
 	c.call("POST", base+"/units/320102/submit", "leader", nil, 403)
 	c.call("POST", base+"/units/320102/submit", "xuanwu", nil, 200)
+	c.call("POST", base+"/units/320102/return", "xuanwu", map[string]any{"reason": "x"}, 403)
+	c.call("POST", base+"/units/320102/return", "admin", map[string]any{"reason": ""}, 422)
+	c.call("POST", base+"/units/320102/return", "admin", map[string]any{"reason": "请补充批复文件"}, 200)
+	c.call("POST", base+"/units/320102/return", "admin", map[string]any{"reason": "再退"}, 409)
+	c.call("POST", base+"/units/320102/submit", "xuanwu", nil, 200)
 	c.call("PUT", base+"/units/320102/answers", "xuanwu", map[string]any{"answers": []any{map[string]any{"item": k.Items[1].ID, "score": ten}}}, 409)
 	c.call("GET", fmt.Sprintf("%s/files/%d", base, f.ID), "admin", nil, 200)
 

@@ -161,6 +161,19 @@ func TestCampaignPages(t *testing.T) {
 		if v.SubmittedAt == nil || len(v.Answers) != 2 || len(v.Answers[0].Files) != 1 {
 			t.Fatalf("after submitting: %+v", v)
 		}
+		// the owner returns it from the unit's page
+		if body := admin.get(path).Body.String(); !strings.Contains(body, `id="return-form"`) {
+			t.Fatalf("no return form for the owner")
+		}
+		if rec := admin.post(path+"/return", url.Values{"reason": {""}}); rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("a return without reason: %d", rec.Code)
+		}
+		if rec := admin.post(path+"/return", url.Values{"reason": {"请补充批复"}}); rec.Code != http.StatusSeeOther {
+			t.Fatalf("return: %d", rec.Code)
+		}
+		if v, _ := xuanwuView(e, k.ID); v.SubmittedAt != nil {
+			t.Fatalf("still submitted after the return")
+		}
 	})
 }
 

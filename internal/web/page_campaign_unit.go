@@ -404,3 +404,24 @@ func (p campaignUnitPage) FindingItem(f campaign.Finding) string {
 	}
 	return p.T("campaign.general")
 }
+
+// pageCampaignReturnSelf sends a submitted self-inspection back to its
+// unit with a reason.
+func (s *Server) pageCampaignReturnSelf(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	code := r.PathValue("code")
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if _, err := s.app.Campaigns.ReturnSelf(r.Context(), campaignCaller(r), id, code, r.PostFormValue("reason")); err != nil {
+		f := formState{}
+		if status, ok := s.refuse(r, err, &f, "reason"); ok {
+			return s.showCampaignUnit(w, r, status, f)
+		}
+		return err
+	}
+	return seeOther(w, r, "/campaigns/"+strconv.FormatInt(id, 10)+"/units/"+url.PathEscape(code), "campaign_returned")
+}
