@@ -2,10 +2,12 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"kexie/internal/auth"
 	"kexie/internal/fault"
@@ -47,6 +49,33 @@ type reportPage struct {
 	Problem  string
 	Download []download
 	CanEdit  bool
+	Units    []reportUnit
+	Periods  []string
+}
+
+// reportUnit is a unit offered by the picker.
+type reportUnit struct{ Code, Name string }
+
+// choices are the caller's unit and its children for the unit picker,
+// and recent periods for the period picker.
+func (s *Server) choices(r *http.Request) ([]reportUnit, []string) {
+	var us []reportUnit
+	if code := defaultUnit(r); code != "" {
+		scope := principal(r).Scope(auth.PermRead)
+		if u, err := s.app.Units.Get(r.Context(), scope, code); err == nil {
+			us = append(us, reportUnit{u.Code, u.NameZH})
+			if kids, err := s.app.Metrics.Children(r.Context(), scope, code); err == nil {
+				for _, k := range kids {
+					us = append(us, reportUnit{k.Code, k.NameZH})
+				}
+			}
+		}
+	}
+	var ps []string
+	for y := time.Now().Year(); y >= time.Now().Year()-6; y-- {
+		ps = append(ps, fmt.Sprintf("%dS2", y), fmt.Sprintf("%dS1", y), strconv.Itoa(y))
+	}
+	return us, ps
 }
 
 // defaultUnit is the unit of the caller's first grant.
@@ -67,6 +96,7 @@ func (s *Server) pageReport(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	data := reportPage{Base: s.base(r, "report.page.title", "reports"), Tpl: t, Unit: q.Get("unit"), Period: q.Get("period"), CanEdit: isRootAdmin(principal(r))}
 	data.Title = t.Name
+	data.Units, data.Periods = s.choices(r)
 	if data.Unit == "" {
 		data.Unit = defaultUnit(r)
 	}

@@ -84,7 +84,7 @@ func TestReportPages(t *testing.T) {
 			want               []string
 		}{
 			{"GET", "/reports", "nanjing", nil, 200, []string{"半年工作总结", "工作计划进展", "还没有存档的报告"}},
-			{"GET", "/reports/half-year-review?unit=320000&period=2021S1", "admin", nil, 200, []string{"江苏省科学技术协会2021年上半年工作总结", "format=docx", "format=pdf", "id=\"record-form\""}},
+			{"GET", "/reports/half-year-review?unit=320000&period=2021S1", "admin", nil, 200, []string{"江苏省科学技术协会2021年上半年工作总结", "format=docx", "format=pdf", "id=\"record-form\"", `<option value="320100">南京市科学技术协会</option>`, `<option value="2021S1">`}},
 			{"GET", "/reports/half-year-review?unit=320300&period=2021S1", "nanjing", nil, 200, []string{"id=\"report-problem\""}},
 			{"GET", "/reports/half-year-review/edit", "nanjing", nil, 403, nil},
 			{"GET", "/reports/half-year-review/edit?unit=320000&period=2021S1", "admin", nil, 200, []string{"template-source", "report-preview", "江苏省科学技术协会2021年上半年工作总结"}},
