@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"kexie/internal/report"
 )
 
 // kexie report writes the half-year review of the demo province to
@@ -35,6 +37,10 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("xlsx: %v, %d bytes", err, len(b))
 	}
 	for _, f := range []struct{ format, magic string }{{"docx", "PK"}, {"pdf", "%PDF"}} {
+		if _, err := report.LoadFonts(); f.format == "pdf" && err != nil && os.Getenv("CI") == "" {
+			t.Logf("pdf not tried: %v (install fonts-wqy-microhei)", err)
+			continue
+		}
 		file := filepath.Join(dir, "review."+f.format)
 		if _, err := kexie(t, "", "report", "half-year-review", "--unit=320000", "--period=2021S1", "--format="+f.format, "--out", file, data); err != nil {
 			t.Fatal(err)
