@@ -124,6 +124,13 @@ func benchScheme(ctx context.Context, e *env, args []string) error {
 		len(defs), len(rows), ms(med), ms(took.sorted()[0]), *runs, targetSchemeRun, verdict(med < targetSchemeRun))
 	fmt.Fprintf(out, "每次评价的 CPU 时间 / CPU per run (this process%s): %s\n", map[bool]string{true: ", without the PostgreSQL server's", false: ", SQLite included"}[a.DB.Dialect.Name == "postgres"], ms(cpuPerRun))
 
+	// the share of the run that reads the metrics (as the run reads them)
+	readTook, err := readMetrics(ctx, a, defs, *units)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "其中读取指标 / of which reading %d metrics for %d units: %s\n", len(defs), len(rows), ms(readTook))
+
 	// the scorecard page of a unit in the middle of the table
 	tok, err := benchUser(ctx, a)
 	if err != nil {
@@ -237,4 +244,40 @@ func benchVersion(defs []metric.Def) scheme.Version {
 	v.Bonuses = []scheme.Adjust{{Code: "X1", NameZH: "特大活动加分", Metric: "s_over450_people", PerUnit: 0.001, Cap: 3}}
 	v.Vetoes = []scheme.Veto{{Code: "V1", NameZH: "否决", Metric: "s_over400", AtLeast: 40}}
 	return v
+}
+
+// readMetrics times reading every metric for every society below the
+// root, in the chunks a run reads them in.
+func readMetrics(ctx context.Context, a *app.App, defs []metric.Def, n int) (time.Duration, error) {
+	root, err := a.Units.Get(ctx, unit.Everything(), benchRoot)
+	if err != nil {
+		return 0, err
+	}
+	var us []unit.Unit
+	for p := 1; len(us) < n; p++ {
+		page, err := a.Units.List(ctx, unit.Everything(), unit.Filter{Under: benchRoot, Type: "society", Page: p, PerPage: unit.MaxPerPage})
+		if err != nil {
+			return 0, err
+		}
+		if len(page.Items) == 0 {
+			break
+		}
+		us = append(us, page.Items...)
+	}
+	codes := make([]string, len(defs))
+	for i, d := range defs {
+		codes[i] = d.Code
+	}
+	p, err := metric.ParsePeriod("2021S1")
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	chunk := max(1, 20000/len(codes))
+	for i := 0; i < len(us); i += chunk {
+		if _, err := a.Metrics.ChildBreakdowns(ctx, codes, root, us[i:min(i+chunk, len(us))], p); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(t0), nil
 }
