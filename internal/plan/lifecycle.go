@@ -56,7 +56,7 @@ func (s *Service) Task(ctx context.Context, c Caller, id int64) (Task, error) {
 	} else if err != nil {
 		return Task{}, err
 	}
-	ts, err := s.tasks(ctx, c, p, id)
+	ts, err := s.tasks(ctx, c, p, id, false)
 	if err != nil {
 		return Task{}, err
 	}

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -68,15 +69,32 @@ func (s *Service) header(ctx context.Context, c Caller, id int64) (Plan, error) 
 	return p, err
 }
 
+// FewAllotments is the most allotments of a target that Outline reads
+// live: beyond it, a list shows their count and sum and leaves them to
+// the task page.
+const FewAllotments = 20
+
 // Get returns a plan the caller sees with the tasks it sees (all of them
 // when the plan's unit is in its scope, else those it leads or has a
-// part of), each with live progress and its light.
+// part of), each with live progress and its light, every allotment too.
 func (s *Service) Get(ctx context.Context, c Caller, id int64) (Plan, error) {
+	return s.get(ctx, c, id, false)
+}
+
+// Outline is Get for the plan as the report reads, for its owner: the
+// allotments of a target allotted to more than FewAllotments units keep
+// their goals and sums but are not read live (no current value, no
+// light). Their figures are on the task page and the matrix.
+func (s *Service) Outline(ctx context.Context, c Caller, id int64) (Plan, error) {
+	return s.get(ctx, c, id, true)
+}
+
+func (s *Service) get(ctx context.Context, c Caller, id int64, outline bool) (Plan, error) {
 	p, err := s.header(ctx, c, id)
 	if err != nil {
 		return Plan{}, err
 	}
-	tasks, err := s.tasks(ctx, c, p, 0)
+	tasks, err := s.tasks(ctx, c, p, 0, outline && p.Owner)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -112,8 +130,8 @@ func (s *Service) Get(ctx context.Context, c Caller, id int64) (Plan, error) {
 }
 
 // tasks reads the tasks of p the caller sees (only taskID when not 0)
-// with targets, allotments and live progress.
-func (s *Service) tasks(ctx context.Context, c Caller, p Plan, taskID int64) ([]Task, error) {
+// with targets, allotments and live progress (outline: see Outline).
+func (s *Service) tasks(ctx context.Context, c Caller, p Plan, taskID int64, outline bool) ([]Task, error) {
 	q := s.db.Q(ctx)
 	var args store.Args
 	cond := `t.plan_id = ` + args.Add(p.ID)
@@ -196,33 +214,76 @@ func (s *Service) tasks(ctx context.Context, c Caller, p Plan, taskID int64) ([]
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// allotments
-	rows, err = q.QueryContext(ctx, `SELECT a.target_id, u.id, u.code, u.type, u.path, u.depth, u.name_zh, u.name_en, a.goal FROM plan_allotments a
-		JOIN units u ON u.id = a.unit_id JOIN plan_targets g ON g.id = a.target_id JOIN plan_tasks t ON t.id = g.task_id
-		WHERE `+cond+` ORDER BY a.target_id, u.path`, args.Values()...)
+	// allotments, then their units once each: a plan allots its targets
+	// over and over to the same few hundred units
+	rows, err = q.QueryContext(ctx, `SELECT a.target_id, a.unit_id, a.goal FROM plan_allotments a
+		JOIN plan_targets g ON g.id = a.target_id JOIN plan_tasks t ON t.id = g.task_id
+		WHERE `+cond, args.Values()...)
 	if err != nil {
 		return nil, fmt.Errorf("read allotments: %w", err)
 	}
-	units := map[int64]unit.Unit{}
+	type allot struct {
+		target, unit int64
+		goal         float64
+	}
+	var all []allot
 	for rows.Next() {
-		var gid int64
-		var u unit.Unit
-		var a Allotment
-		if err := rows.Scan(&gid, &u.ID, &u.Code, &u.Type, &u.Path, &u.Depth, &u.NameZH, &u.NameEN, &a.Goal); err != nil {
+		var a allot
+		if err := rows.Scan(&a.target, &a.unit, &a.goal); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		a.Unit, a.UnitName, a.path = u.Code, u.NameZH, u.Path
-		units[u.ID] = u
-		r := targets[gid]
-		g := &tasks[r.task].Targets[r.target]
-		g.Allotments = append(g.Allotments, a)
+		all = append(all, a)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.live(ctx, c, p, tasks, units); err != nil {
+	units := map[int64]unit.Unit{}
+	if len(all) > 0 {
+		rows, err = q.QueryContext(ctx, `SELECT u.id, u.code, u.type, u.path, u.depth, u.name_zh, u.name_en FROM units u
+			WHERE u.id IN (SELECT a.unit_id FROM plan_allotments a JOIN plan_targets g ON g.id = a.target_id
+			JOIN plan_tasks t ON t.id = g.task_id WHERE `+cond+`)`, args.Values()...)
+		if err != nil {
+			return nil, fmt.Errorf("read allotted units: %w", err)
+		}
+		for rows.Next() {
+			var u unit.Unit
+			if err := rows.Scan(&u.ID, &u.Code, &u.Type, &u.Path, &u.Depth, &u.NameZH, &u.NameEN); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			units[u.ID] = u
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	// each target's allotments in the order of the tree: rank the units
+	// by path once, then sort the small rows by target and rank
+	byPath := make([]unit.Unit, 0, len(units))
+	for _, u := range units {
+		byPath = append(byPath, u)
+	}
+	slices.SortFunc(byPath, func(x, y unit.Unit) int { return strings.Compare(x.Path, y.Path) })
+	rank := make(map[int64]int, len(byPath))
+	for i, u := range byPath {
+		rank[u.ID] = i
+	}
+	slices.SortFunc(all, func(x, y allot) int {
+		if x.target != y.target {
+			return cmp.Compare(x.target, y.target)
+		}
+		return rank[x.unit] - rank[y.unit]
+	})
+	for _, a := range all {
+		u := units[a.unit]
+		r := targets[a.target]
+		g := &tasks[r.task].Targets[r.target]
+		g.Allotments = append(g.Allotments, Allotment{Unit: u.Code, UnitName: u.NameZH, Goal: a.goal, path: u.Path})
+	}
+	if err := s.live(ctx, c, p, tasks, units, outline); err != nil {
 		return nil, err
 	}
 	// keep what the caller sees
@@ -249,7 +310,7 @@ func (t Task) allottedIn(read unit.Scope) []Allotment {
 
 // live reads the metrics of the targets for the plan's unit and each
 // allotted unit in the caller's scope, and sets progress and lights.
-func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, units map[int64]unit.Unit) error {
+func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, units map[int64]unit.Unit, outline bool) error {
 	per, err := period.Parse(p.Period)
 	if err != nil {
 		return err
@@ -280,8 +341,21 @@ func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, unit
 			}
 			kids = append(kids, owner)
 		}
+		var few map[string]bool // outline: the units of the targets read live
+		if outline {
+			few = map[string]bool{}
+			for _, t := range tasks {
+				for _, g := range t.Targets {
+					if len(g.Allotments) <= FewAllotments {
+						for _, a := range g.Allotments {
+							few[a.Unit] = true
+						}
+					}
+				}
+			}
+		}
 		for _, u := range units {
-			if c.Read.Contains(u.Path) && u.Code != p.Unit {
+			if c.Read.Contains(u.Path) && u.Code != p.Unit && (few == nil || few[u.Code]) {
 				kids = append(kids, u)
 			}
 		}
@@ -317,11 +391,17 @@ func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, unit
 			g.Progress = Progress(g.Comparison, g.Baseline, g.Goal, g.Current)
 			g.Light = rules.Light(g.Progress, t.Start, t.Due, today)
 			// sums over every allotment, before the caller's scope keeps its own
-			g.Allotted, g.Mismatch = allotmentSum(g)
-			below(g.Allotments)
+			ps := parents(g.Allotments)
+			g.Allotted, g.Mismatch = allotmentSum(g, ps)
+			below(g.Allotments, ps)
 			allotted := g.Allotments[:0]
+			unread := outline && len(g.Allotments) > FewAllotments
 			for _, a := range g.Allotments {
 				if !c.Read.Contains(a.path) {
+					continue
+				}
+				if unread {
+					allotted = append(allotted, a)
 					continue
 				}
 				if g.Metric == "" {
@@ -377,36 +457,51 @@ func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, unit
 
 // allotmentSum sums the top allotments of g (those not inside another
 // allotted unit) and says whether they miss its goal; each allotment
-// with allotments below it is checked the same way in Mismatches.
-func allotmentSum(g *Target) (float64, bool) {
+// with allotments below it is checked the same way in below.
+func allotmentSum(g *Target, parents []int) (float64, bool) {
 	if len(g.Allotments) == 0 {
 		return 0, false
 	}
 	sum := 0.0
-	for _, a := range g.Allotments {
-		if parentOf(g.Allotments, a) < 0 {
+	for i, a := range g.Allotments {
+		if parents[i] < 0 {
 			sum += a.Goal
 		}
 	}
 	return sum, math.Abs(sum-(g.Goal-g.Baseline)) > 1e-9 && math.Abs(sum-g.Goal) > 1e-9
 }
 
-// parentOf is the index of the nearest allotment above a, or -1.
-func parentOf(as []Allotment, a Allotment) int {
-	best, depth := -1, -1
-	for i, b := range as {
-		if b.path != a.path && strings.HasPrefix(a.path, b.path) && len(b.path) > depth {
-			best, depth = i, len(b.path)
+// parents gives, for each allotment, the index of the nearest allotment
+// above it (-1 for none), walking up each unit's path.
+func parents(as []Allotment) []int {
+	at := make(map[string]int, len(as))
+	for i, a := range as {
+		at[a.path] = i
+	}
+	out := make([]int, len(as))
+	for i, a := range as {
+		out[i] = -1
+		p := a.path // "/320000/320100/320102/"
+		for {
+			j := strings.LastIndexByte(p[:max(0, len(p)-1)], '/')
+			if j <= 0 {
+				break
+			}
+			p = p[:j+1]
+			if k, ok := at[p]; ok {
+				out[i] = k
+				break
+			}
 		}
 	}
-	return best
+	return out
 }
 
 // below sets, on each allotment with allotments under it, their sum and
 // whether it misses the allotment's goal.
-func below(as []Allotment) {
-	for _, a := range as {
-		if j := parentOf(as, a); j >= 0 {
+func below(as []Allotment, parents []int) {
+	for i, a := range as {
+		if j := parents[i]; j >= 0 {
 			as[j].Below += a.Goal
 			as[j].split = true
 		}

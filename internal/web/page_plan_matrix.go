@@ -1,9 +1,11 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"kexie/internal/auth"
 	"kexie/internal/plan"
@@ -13,13 +15,29 @@ import (
 type matrixRow struct {
 	Unit, Name string
 	Cells      []string
+	// HTML is the row's cells, written once here: a plan of 200 tasks
+	// over 120 units has 24,000 of them, too many to walk in a template.
+	HTML template.HTML
+}
+
+// matrixCell is the markup of a cell by light; only these fixed strings
+// go into HTML.
+var matrixCell = map[string]string{
+	"":          "<td></td>",
+	plan.Green:  `<td><span class="dot light-green"></span></td>`,
+	plan.Yellow: `<td><span class="dot light-yellow"></span></td>`,
+	plan.Red:    `<td><span class="dot light-red"></span></td>`,
+	plan.Done:   `<td><span class="dot light-done"></span></td>`,
 }
 
 type planMatrixPage struct {
 	Base
-	P     plan.Plan
-	Tasks []plan.Task
-	Rows  []matrixRow
+	// Lights are the legend: a cell's colour names its light once here
+	// rather than in each of tens of thousands of cells.
+	Lights []string
+	P      plan.Plan
+	Tasks  []plan.Task
+	Rows   []matrixRow
 }
 
 // pagePlanMatrix shows the units × tasks of a plan, each cell coloured by
@@ -34,36 +52,27 @@ func (s *Server) pagePlanMatrix(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := planMatrixPage{Base: s.base(r, "plan.matrix", "plans"), P: p}
-	rows := map[string]*matrixRow{}
-	row := func(code, name string) *matrixRow {
-		if rows[code] == nil {
-			rows[code] = &matrixRow{Unit: code, Name: name}
-		}
-		return rows[code]
-	}
-	rank := map[string]int{"": 0, plan.Done: 1, plan.Green: 2, plan.Yellow: 3, plan.Red: 4}
-	type cell struct {
-		unit string
-		task int
-	}
-	cells := map[cell]string{}
-	set := func(unit string, i int, light string) {
-		if rank[light] > rank[cells[cell{unit, i}]] {
-			cells[cell{unit, i}] = light
-		}
-	}
+	data := planMatrixPage{Base: s.base(r, "plan.matrix", "plans"), P: p, Lights: []string{plan.Green, plan.Yellow, plan.Red, plan.Done}}
 	for _, sec := range p.Sections {
-		for _, t := range sec.Tasks {
-			i := len(data.Tasks)
-			data.Tasks = append(data.Tasks, t)
-			row(t.Lead, t.LeadName)
-			set(t.Lead, i, t.Light)
-			for _, g := range t.Targets {
-				for _, a := range g.Allotments {
-					row(a.Unit, a.UnitName)
-					set(a.Unit, i, a.Light)
-				}
+		data.Tasks = append(data.Tasks, sec.Tasks...)
+	}
+	rows := map[string]*matrixRow{}
+	rank := map[string]int{"": 0, plan.Done: 1, plan.Green: 2, plan.Yellow: 3, plan.Red: 4}
+	set := func(code, name string, i int, light string) {
+		rw := rows[code]
+		if rw == nil {
+			rw = &matrixRow{Unit: code, Name: name, Cells: make([]string, len(data.Tasks))}
+			rows[code] = rw
+		}
+		if rank[light] > rank[rw.Cells[i]] {
+			rw.Cells[i] = light
+		}
+	}
+	for i, t := range data.Tasks {
+		set(t.Lead, t.LeadName, i, t.Light)
+		for _, g := range t.Targets {
+			for _, a := range g.Allotments {
+				set(a.Unit, a.UnitName, i, a.Light)
 			}
 		}
 	}
@@ -74,10 +83,11 @@ func (s *Server) pagePlanMatrix(w http.ResponseWriter, r *http.Request) error {
 	sort.Strings(codes)
 	for _, c := range codes {
 		rw := rows[c]
-		rw.Cells = make([]string, len(data.Tasks))
-		for i := range data.Tasks {
-			rw.Cells[i] = cells[cell{c, i}]
+		var b strings.Builder
+		for _, l := range rw.Cells {
+			b.WriteString(matrixCell[l])
 		}
+		rw.HTML = template.HTML(b.String()) // fixed markup only
 		data.Rows = append(data.Rows, *rw)
 	}
 	return s.render(w, r, http.StatusOK, "plan_matrix", data)
@@ -101,10 +111,10 @@ func (s *Server) pagePlanTodo(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := planTodoPage{Base: s.base(r, "plan.todo", "plans")}
 	for _, t := range td.Mine {
-		data.Mine = append(data.Mine, viewTask(t, data.Base))
+		data.Mine = append(data.Mine, viewTask(t, data.Base, true))
 	}
 	for _, t := range td.Overdue {
-		data.Overdue = append(data.Overdue, viewTask(t, data.Base))
+		data.Overdue = append(data.Overdue, viewTask(t, data.Base, true))
 	}
 	data.Mail = s.app.Plans.Mail != nil
 	seen := map[string]bool{}

@@ -30,7 +30,14 @@ type targetView struct {
 	GoalText, CurrentText, AllottedText string
 	Percent                             int
 	Allotments                          []allotmentView
+	// Folded counts the allotments left to the task page (a list of
+	// tasks shows a target's allotments only when they are few).
+	Folded int
 }
+
+// foldOver is the most allotments a list of tasks shows under a target:
+// those the plan's outline reads live.
+const foldOver = plan.FewAllotments
 
 type allotmentView struct {
 	plan.Allotment
@@ -70,7 +77,9 @@ func num(v float64, unit, lang string) string {
 	return figure.Format(v, unit, 2, false, lang)
 }
 
-func viewTask(t plan.Task, b Base) taskView {
+// viewTask prepares a task for printing; fold leaves a target's many
+// allotments to the task page.
+func viewTask(t plan.Task, b Base, fold bool) taskView {
 	lang := b.Lang
 	tv := taskView{B: b, Task: t, Percent: pct(t.Progress)}
 	for _, g := range t.Targets {
@@ -81,6 +90,11 @@ func viewTask(t plan.Task, b Base) taskView {
 		gv := targetView{Target: g, GoalText: num(g.Goal, u, lang), AllottedText: num(g.Allotted, u, lang), Percent: pct(g.Progress)}
 		if g.Current != nil {
 			gv.CurrentText = num(*g.Current, u, lang)
+		}
+		if fold && len(g.Allotments) > foldOver {
+			gv.Folded = len(g.Allotments)
+			tv.Targets = append(tv.Targets, gv)
+			continue
 		}
 		for _, a := range g.Allotments {
 			av := allotmentView{Allotment: a, GoalText: num(a.Goal, u, lang), BelowText: num(a.Below, u, lang), Percent: pct(a.Progress)}
@@ -102,7 +116,7 @@ func (s *Server) pagePlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.app.Plans.Get(r.Context(), planCaller(r), id)
+	p, err := s.app.Plans.Outline(r.Context(), planCaller(r), id)
 	if err != nil {
 		return err
 	}
@@ -115,7 +129,7 @@ func (s *Server) pagePlan(w http.ResponseWriter, r *http.Request) error {
 	for _, sec := range p.Sections {
 		sv := sectionView{Title: sec.Title}
 		for _, t := range sec.Tasks {
-			sv.Tasks = append(sv.Tasks, viewTask(t, data.Base))
+			sv.Tasks = append(sv.Tasks, viewTask(t, data.Base, true))
 		}
 		data.Sections = append(data.Sections, sv)
 	}
@@ -163,7 +177,7 @@ func (s *Server) showPlanTask(w http.ResponseWriter, r *http.Request, status int
 	}
 	data := planTaskPage{Base: s.base(r, "plan.title", "plans"), Form: f}
 	data.Title = t.Title
-	data.Task = viewTask(t, data.Base)
+	data.Task = viewTask(t, data.Base, false)
 	data.Actions = s.app.Plans.Allowed(r.Context(), c, t)
 	for _, a := range data.Actions {
 		switch a {

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,6 +100,20 @@ func TestPlanEvidencePages(t *testing.T) {
 				t.Errorf("%s: %d %.300s", c.name, rec.Code, rec.Body.String())
 			}
 		}
+		// too large for a server taking 1 KiB uploads
+		small, err := New(e.app, Options{MaxUpload: 1024, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		big, ct := stepForm(t, map[string]string{"action": "report", "percent": "40", "note": "大文件"}, [2]string{"大照片.png", pngBytes() + strings.Repeat("x", 2000)})
+		req := httptest.NewRequest("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", task.ID), bytes.NewReader(big))
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Authorization", "Bearer "+e.tokens["nanjing"])
+		rec := httptest.NewRecorder()
+		small.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnprocessableEntity || !slices.Contains(problemFields(t, rec), "evidence") {
+			t.Errorf("too large: %d %s", rec.Code, rec.Body.String())
+		}
 		// a refused step stores no file either
 		if rec := nj.multipart(path+"/steps", map[string]string{"action": "report", "percent": "400", "note": "x"}, [2]string{"照片.png", pngBytes()}); rec.Code != http.StatusUnprocessableEntity {
 			t.Errorf("percent 400: %d", rec.Code)
@@ -104,7 +121,7 @@ func TestPlanEvidencePages(t *testing.T) {
 		if n, f := count("plan_evidence"), count("files"); n != 0 || f != 0 {
 			t.Fatalf("written after refusals: %d evidence, %d files", n, f)
 		}
-		rec := nj.multipart(path+"/steps", map[string]string{"action": "report", "percent": "40", "note": "已新建 12 家，附名单和照片"},
+		rec = nj.multipart(path+"/steps", map[string]string{"action": "report", "percent": "40", "note": "已新建 12 家，附名单和照片"},
 			[2]string{"现场照片.png", pngBytes()}, [2]string{"名单.txt", "南京新建企业科协名单\n"})
 		if rec.Code != http.StatusSeeOther {
 			t.Fatalf("report with evidence: %d %s", rec.Code, rec.Body.String())

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"kexie/internal/demo"
+	"kexie/internal/plan"
+	"kexie/internal/store"
+	"kexie/internal/store/storetest"
+)
+
+// TestBrowserPlanEvidence is Nanjing's office on a phone acknowledging a
+// task of the province's plan and reporting progress with a photo as
+// evidence (a refused file first, which writes nothing); then the
+// province's administrator opening the task and finding the report and
+// the photo, which downloads.
+func TestBrowserPlanEvidence(t *testing.T) {
+	browser := newBrowser(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		shots := strings.HasSuffix(t.Name(), "/sqlite")
+		e := newEnv(t, db)
+		var p plan.Plan
+		decodeBody(t, e.do("POST", "/api/v1/plans", "admin", planBody()), &p)
+		task := p.Sections[0].Tasks[0].ID
+		srv := httptest.NewServer(e.srv)
+		defer srv.Close()
+		tab, cancelTab := chromedp.NewContext(browser)
+		defer cancelTab()
+		if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(tab, 150*time.Second)
+		defer cancel()
+		run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+			t.Helper()
+			if err := chromedp.Do(ctx, steps...); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
+		text := func(sel string) string {
+			t.Helper()
+			s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+			if err != nil {
+				t.Fatalf("text of %s: %v", sel, err)
+			}
+			return strings.TrimSpace(s)
+		}
+		dir := screenshotDir(t)
+		shoot := func(file string) {
+			t.Helper()
+			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if overflow > 0 {
+				t.Errorf("%s at 375px is %dpx wider than the screen", file, overflow)
+			}
+			if !shots {
+				return
+			}
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatalf("screenshot %s: %v", file, err)
+			}
+			name := filepath.Join(dir, file+"-375.png")
+			if err := os.WriteFile(name, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot: %s", name)
+		}
+		login := func(name string) {
+			t.Helper()
+			run("log in as "+name,
+				chromedp.Navigate(srv.URL+"/login"),
+				chromedp.WaitVisible(chromedp.CSS("#name")),
+				chromedp.SendKeys(chromedp.CSS("#name"), name),
+				chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
+				chromedp.Click(chromedp.CSS("#login-submit")),
+				chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+			)
+		}
+		files := t.TempDir()
+		photo := filepath.Join(files, "现场照片.png")
+		bad := filepath.Join(files, "程序.exe")
+		if err := os.WriteFile(photo, tinyPNG(t), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(bad, []byte("MZ\x90\x00"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		taskURL := fmt.Sprintf("%s/plan-tasks/%d", srv.URL, task)
+
+		run("phone viewport", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
+		login("nanjing")
+		run("the to-do list, then the task",
+			chromedp.Navigate(srv.URL+"/plans/todo"),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#task-%d", task))),
+			chromedp.Click(chromedp.CSS(fmt.Sprintf("#task-%d a", task))),
+			chromedp.WaitVisible(chromedp.CSS("#step-acknowledge")),
+			chromedp.Click(chromedp.CSS("#step-acknowledge")),
+			chromedp.WaitVisible(chromedp.CSS("#step-report")),
+		)
+		run("report with a refused file",
+			chromedp.SendKeys(chromedp.CSS("#step-note"), "已新建 12 家企业科协"),
+			chromedp.SendKeys(chromedp.CSS("#step-percent"), "40"),
+			chromedp.SetUploadFiles(chromedp.CSS("#step-evidence"), []string{bad}),
+			chromedp.Click(chromedp.CSS("#step-report")),
+			chromedp.WaitVisible(chromedp.CSS("#task-steps .field-error")),
+		)
+		if got := text("#task-steps"); !strings.Contains(got, "不接受这种文件") {
+			t.Errorf("the refusal: %q", got)
+		}
+		shoot("plan-task-refused")
+		var n int
+		if err := db.Q(context.Background()).QueryRowContext(context.Background(), `SELECT COUNT(*) FROM files`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("files written after a refusal: %d %v", n, err)
+		}
+		run("report again with the photo",
+			chromedp.SetUploadFiles(chromedp.CSS("#step-evidence"), []string{photo}),
+			chromedp.Click(chromedp.CSS("#step-report")),
+			chromedp.WaitVisible(chromedp.CSS("#notice")),
+			chromedp.WaitVisible(chromedp.CSS("#task-history .evidence-file")),
+		)
+		shoot("plan-task-reported")
+
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('form[action="/logout"]').submit(), true`)); err != nil {
+			t.Fatal(err)
+		}
+		run("logged out", chromedp.WaitVisible(chromedp.CSS("#name")))
+		login("admin")
+		run("the owner opens the task", chromedp.Navigate(taskURL), chromedp.WaitVisible(chromedp.CSS("#task-history .evidence-file")))
+		history := text("#task-history")
+		if !strings.Contains(history, "已新建 12 家企业科协") || !strings.Contains(history, "现场照片.png") || !strings.Contains(history, "40%") {
+			t.Errorf("the owner's history: %q", history)
+		}
+		href, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#task-history .evidence-file"), "href"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`fetch(%q).then(r => r.ok ? r.arrayBuffer().then(b => b.byteLength) : -r.status)`, href.Value),
+			chromedp.EvalAwaitPromise))
+		if err != nil || got != len(tinyPNG(t)) {
+			t.Errorf("the owner downloads the photo: %d bytes, %v", got, err)
+		}
+	})
+}
