@@ -112,6 +112,9 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 	if err := a.Metrics.EnsureBuiltin(ctx); err != nil {
 		return nil, fmt.Errorf("built-in metrics: %w", err)
 	}
+	if err := a.Metrics.ResumeBuilds(ctx); err != nil {
+		return nil, fmt.Errorf("metric builds: %w", err)
+	}
 	a.Dashboards = dashboard.NewService(db, a.Audit, a.Units, a.Metrics)
 	// plans
 	a.Plans = plan.NewService(db, a.Audit, a.Units, a.Metrics)
@@ -127,5 +130,8 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 	return a, nil
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the background work and closes the database.
+func (a *App) Close() error {
+	a.Metrics.StopBuilds()
+	return a.DB.Close()
+}

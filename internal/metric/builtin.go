@@ -162,25 +162,40 @@ func (s *Service) ensureBuiltin(ctx context.Context, defs []Def) error {
 	if err := s.checkAll(ctx, changed); err != nil {
 		return err
 	}
+	var staged []string
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.bumpGeneration(ctx); err != nil {
+			return err
+		}
 		now := time.Now().UTC()
 		for _, code := range flagOnly {
 			if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE metrics SET builtin = $1 WHERE code = $2`, true, code); err != nil {
 				return err
 			}
 		}
+		builtin := true
+		var created []string
 		for _, d := range changed {
-			if err := s.saveBuiltin(ctx, d, stored, now); err != nil {
+			saved, err := s.save(ctx, d, &builtin, now)
+			if err != nil {
 				return fmt.Errorf("built-in metric %s: %w", d.Code, err)
+			}
+			switch saved {
+			case saveCreated:
+				created = append(created, d.Code)
+			case saveStaged:
+				staged = append(staged, d.Code)
 			}
 		}
 		if err := s.load(ctx); err != nil {
 			return err
 		}
-		for _, d := range changed {
-			if err := s.rebuild(ctx, d.Code); err != nil {
-				return fmt.Errorf("built-in metric %s: %w", d.Code, err)
+		for _, code := range created {
+			if err := s.rebuild(ctx, code); err != nil {
+				return fmt.Errorf("built-in metric %s: %w", code, err)
 			}
+		}
+		for _, d := range changed {
 			if err := s.audit.Record(ctx, audit.Change{Action: "define", Entity: "metric", EntityID: d.Code, After: d}); err != nil {
 				return err
 			}
@@ -189,15 +204,20 @@ func (s *Service) ensureBuiltin(ctx context.Context, defs []Def) error {
 	})
 	if err != nil {
 		_ = s.load(context.WithoutCancel(ctx))
+		return err
 	}
-	return err
+	for _, code := range staged {
+		s.kick(code)
+	}
+	return nil
 }
 
-// storedDefs reads every stored definition, normalised by this version's
+// storedDefs reads every stored definition (the pending one of a metric
+// being built), normalised by this version's
 // Def so that a field added since it was written does not count as a
 // change.
 func (s *Service) storedDefs(ctx context.Context) (map[string]storedMetric, error) {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, code, fact_version, builtin, def_json FROM metrics`)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, code, fact_version, builtin, COALESCE(pending_json, def_json) FROM metrics`)
 	if err != nil {
 		return nil, err
 	}
@@ -259,32 +279,6 @@ func (s *Service) checkAll(ctx context.Context, defs []Def) error {
 			return fmt.Errorf("built-in metric %s: %w", d.Code, err)
 		}
 		batch[d.Code] = d
-	}
-	return nil
-}
-
-// saveBuiltin writes one shipped definition, marked built-in; a changed
-// one gets a new version and a new fact version, the old facts going.
-func (s *Service) saveBuiltin(ctx context.Context, d Def, stored map[string]storedMetric, now time.Time) error {
-	body, err := json.Marshal(d)
-	if err != nil {
-		return err
-	}
-	st, ok := stored[d.Code]
-	if !ok {
-		_, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO metrics(code, version, def_json, builtin, created_at, updated_at)
-			VALUES ($1, 1, $2, $3, $4, $4)`, d.Code, string(body), true, now)
-		return err
-	}
-	fv := st.factVersion + 1
-	if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE metrics SET version = version + 1, def_json = $1, builtin = $2,
-		fact_version = $3, updated_at = $4 WHERE id = $5`, string(body), true, fv, now, st.id); err != nil {
-		return err
-	}
-	for _, table := range []string{"metric_facts", "metric_values"} {
-		if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+table+` WHERE metric_id = $1 AND fact_version <> $2`, st.id, fv); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -427,6 +427,7 @@ func TestEnsureBuiltinOnlyWhenChanged(t *testing.T) {
 		if err := a.Metrics.EnsureBuiltin(ctx); err != nil {
 			t.Fatal(err)
 		}
+		a.Metrics.WaitBuilds() // the facts of the shipped definition again
 		after := versions()
 		for code, v := range after {
 			want := before[code]

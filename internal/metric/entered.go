@@ -168,6 +168,10 @@ func wholePeriods(p period.Period, k period.Kind) bool {
 // stored value has changed: a stock's steps are recomputed from the
 // unit's stored series.
 func (s *Service) EnteredChanged(ctx context.Context, code, unitPath, periodID, cat string, old, new *int64) error {
+	// an entered metric's build runs in one step: none is half done
+	if err := s.current(ctx); err != nil {
+		return err
+	}
 	m, err := s.Get(ctx, code)
 	if err != nil {
 		return err

@@ -195,10 +195,25 @@ func (s *Service) RecordChanged(ctx context.Context, reg *register.Register, bef
 	if err := s.ensureLoaded(ctx); err != nil {
 		return err
 	}
+	if err := s.current(ctx); err != nil {
+		return err
+	}
 	s.mu.RLock()
 	ms := s.byReg[reg.Code]
 	s.mu.RUnlock()
 	for _, m := range ms {
+		before, after := before, after
+		if m.building {
+			// a build maintains the units it has done (build.go)
+			c, err := s.cursor(ctx, m)
+			if err != nil {
+				return err
+			}
+			before, after = keepSide(before, c), keepSide(after, c)
+			if before == nil && after == nil {
+				continue
+			}
+		}
 		if m.bySeries() {
 			if err := s.stockChanged(ctx, m, reg, before, after); err != nil {
 				return err

@@ -3,7 +3,6 @@ package metric_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -87,58 +86,9 @@ func TestFactsEqualRecomputation(t *testing.T) {
 		ctx := context.Background()
 		a := setup(t, db)
 		rng := rand.New(rand.NewPCG(7, 11))
-		sys := register.System()
-		var ids []int64
-		var vids []int64
-		modes := []any{"online", "offline", nil}
+		w := &writer{a: a, rng: rng}
 		for step := 0; step < 240; step++ {
-			switch op := rng.IntN(10); {
-			case op < 4 || len(ids) == 0:
-				r, err := a.Registers.Create(ctx, sys, "acts", register.Input{Unit: units[rng.IntN(len(units))], Values: map[string]any{
-					"title": fmt.Sprintf("活动%d", step), "day": fmt.Sprintf("2021-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)),
-					"mode": modes[rng.IntN(3)], "people": fmt.Sprint(rng.IntN(500)), "org": fmt.Sprintf("企业%d", rng.IntN(6))}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				ids = append(ids, r.ID)
-			case op < 6:
-				id := ids[rng.IntN(len(ids))]
-				_, err := a.Registers.Update(ctx, sys, "acts", id, register.Patch{Values: map[string]any{
-					"day": fmt.Sprintf("2021-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)), "mode": modes[rng.IntN(3)], "people": fmt.Sprint(rng.IntN(500))}})
-				if err != nil && !errors.Is(err, fault.ErrConflict) {
-					t.Fatal(err)
-				}
-			case op < 7:
-				i := rng.IntN(len(ids))
-				if err := a.Registers.Delete(ctx, sys, "acts", ids[i]); err != nil {
-					t.Fatal(err)
-				}
-				ids = append(ids[:i], ids[i+1:]...)
-			case op < 9:
-				// stock: an organisation reports its volunteers, sometimes again
-				name := fmt.Sprintf("组织%d", rng.IntN(5))
-				r, err := a.Registers.Create(ctx, sys, "vorgs", register.Input{Unit: units[1+rng.IntN(len(units)-1)], Values: map[string]any{
-					"name": name, "reported_on": fmt.Sprintf("2021-%02d-01", 1+rng.IntN(12)), "volunteers": fmt.Sprint(rng.IntN(300))}})
-				if err == nil {
-					vids = append(vids, r.ID)
-				} else if !errors.Is(err, fault.ErrConflict) {
-					t.Fatal(err)
-				}
-				if len(vids) > 0 && rng.IntN(3) == 0 {
-					i := rng.IntN(len(vids))
-					if err := a.Registers.Delete(ctx, sys, "vorgs", vids[i]); err != nil {
-						t.Fatal(err)
-					}
-					vids = append(vids[:i], vids[i+1:]...)
-				}
-			default:
-				// move a county between the cities
-				county := []string{"K11", "K12", "K21"}[rng.IntN(3)]
-				city := []string{"C1", "C2"}[rng.IntN(2)]
-				if _, err := a.Units.Move(ctx, unit.System(), county, unit.Move{Parent: city}); err != nil {
-					t.Fatal(err)
-				}
-			}
+			w.write(t, step)
 			if step%40 == 39 {
 				diffs, err := a.Metrics.Verify(ctx, "")
 				if err != nil {

@@ -11,6 +11,9 @@ import (
 // unitMoved moves a unit's subtree totals, for every metric, from its old
 // ancestors to its new ones: the unit's own facts are those totals.
 func (s *Service) unitMoved(ctx context.Context, moved unit.Unit, oldPath string) error {
+	if err := s.current(ctx); err != nil { // no build step meanwhile
+		return err
+	}
 	if err := s.flush(ctx); err != nil { // facts this transaction changed before the move
 		return err
 	}

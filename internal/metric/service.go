@@ -20,15 +20,25 @@ import (
 
 // Metric is a stored definition.
 type Metric struct {
-	ID          int64  `json:"-"`
-	Version     int    `json:"version"`
-	FactVersion int    `json:"-"`
-	State       string `json:"state"`
-	Progress    int    `json:"progress"`
-	Builtin     bool   `json:"builtin"` // shipped with kexie (builtin.go)
+	ID          int64 `json:"-"`
+	Version     int   `json:"version"`
+	FactVersion int   `json:"-"`
+	// State is "ready", or "building" while the facts of a changed
+	// definition are built in the background (Pending, at Progress
+	// percent), or "failed" with BuildError; the figures read meanwhile
+	// are those of the definition before the change.
+	State      string `json:"state"`
+	Progress   int    `json:"progress"`
+	BuildError string `json:"build_error,omitempty"`
+	Pending    *Def   `json:"pending,omitempty"`
+	Builtin    bool   `json:"builtin"` // shipped with kexie (builtin.go)
 	Def
 	filter *vm.Program
 	scale  int // decimals of the summed field, so facts read back exactly
+	// next is the pending definition compiled, its facts under the build
+	// version, while a build runs; building marks such a metric
+	next     *Metric
+	building bool
 }
 
 // maintained says whether the metric keeps facts (the others are
@@ -48,8 +58,11 @@ type Service struct {
 	audit *audit.Log
 
 	mu    sync.RWMutex
-	byReg map[string][]*Metric // register code → maintained metrics
+	byReg map[string][]*Metric // register code → maintained metrics, and those being built
 	all   map[string]*Metric
+	gen   int64 // the generation of the definitions loaded (metric_generation)
+	// builds runs the background builds of changed definitions (build.go)
+	builds builds
 	// entered reads the values of entered metrics (the data sets)
 	entered EnteredSource
 }
@@ -65,7 +78,12 @@ func NewService(db *store.DB, log *audit.Log, units *unit.Service, regs *registe
 
 // load reads every definition into memory; called after each change.
 func (s *Service) load(ctx context.Context) error {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, version, fact_version, builtin, state, progress, def_json FROM metrics`)
+	var gen int64
+	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT generation FROM metric_generation WHERE id = 1`).Scan(&gen); err != nil {
+		return err
+	}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, version, fact_version, builtin, state, progress, build_error, def_json,
+		pending_json, build_version FROM metrics`)
 	if err != nil {
 		return err
 	}
@@ -76,11 +94,23 @@ func (s *Service) load(ctx context.Context) error {
 	for rows.Next() {
 		m := &Metric{}
 		var body string
-		if err := rows.Scan(&m.ID, &m.Version, &m.FactVersion, &m.Builtin, &m.State, &m.Progress, &body); err != nil {
+		var pending sql.NullString
+		var buildVersion int
+		if err := rows.Scan(&m.ID, &m.Version, &m.FactVersion, &m.Builtin, &m.State, &m.Progress, &m.BuildError, &body,
+			&pending, &buildVersion); err != nil {
 			return err
 		}
 		if err := json.Unmarshal([]byte(body), &m.Def); err != nil {
 			return fmt.Errorf("metric definition: %w", err)
+		}
+		if pending.Valid {
+			m.Pending = &Def{}
+			if err := json.Unmarshal([]byte(pending.String), m.Pending); err != nil {
+				return fmt.Errorf("pending metric definition: %w", err)
+			}
+			if m.State == StateBuilding {
+				m.next = &Metric{ID: m.ID, Version: m.Version, FactVersion: buildVersion, State: m.State, Def: *m.Pending, building: true}
+			}
 		}
 		loaded = append(loaded, m)
 	}
@@ -91,29 +121,43 @@ func (s *Service) load(ctx context.Context) error {
 	all := map[string]*Metric{}
 	byReg := map[string][]*Metric{}
 	for _, m := range loaded {
-		if m.Source == FromRegister {
-			reg, err := s.regs.Get(ctx, m.Register)
-			if err != nil {
+		for _, x := range []*Metric{m, m.next} {
+			if x == nil {
+				continue
+			}
+			if err := s.compile(ctx, x); err != nil {
 				return err
 			}
-			if m.filter, err = reg.Schema.CompileFilter(m.Filter); err != nil {
-				return err
+			if x.Source == FromRegister && x.maintained() {
+				byReg[x.Register] = append(byReg[x.Register], x)
 			}
-			if f, ok := reg.Schema.Field(m.Field); ok {
-				m.scale = f.ScaleOf()
-			}
-			if m.maintained() {
-				byReg[m.Register] = append(byReg[m.Register], m)
-			}
-		}
-		if m.Source == FromEntered {
-			m.scale = m.EnteredField().ScaleOf()
 		}
 		all[m.Code] = m
 	}
 	s.mu.Lock()
-	s.all, s.byReg = all, byReg
+	s.all, s.byReg, s.gen = all, byReg, gen
 	s.mu.Unlock()
+	return nil
+}
+
+// compile readies a definition for use: its register's filter compiled,
+// the scale of the field it sums.
+func (s *Service) compile(ctx context.Context, m *Metric) error {
+	if m.Source == FromRegister {
+		reg, err := s.regs.Get(ctx, m.Register)
+		if err != nil {
+			return err
+		}
+		if m.filter, err = reg.Schema.CompileFilter(m.Filter); err != nil {
+			return err
+		}
+		if f, ok := reg.Schema.Field(m.Field); ok {
+			m.scale = f.ScaleOf()
+		}
+	}
+	if m.Source == FromEntered {
+		m.scale = m.EnteredField().ScaleOf()
+	}
 	return nil
 }
 
@@ -155,8 +199,10 @@ func (s *Service) List(ctx context.Context) ([]*Metric, error) {
 	return out, nil
 }
 
-// Define creates or changes a metric and rebuilds its facts from the
-// records in the same transaction.
+// Define creates or changes a metric. A new metric's facts are built from
+// the records in the same transaction; a change that alters what the facts
+// hold builds them anew in the background (build.go) while the figures of
+// the definition before it stay readable.
 func (s *Service) Define(ctx context.Context, d Def) (*Metric, error) {
 	if err := s.ensureLoaded(ctx); err != nil {
 		return nil, err
@@ -193,45 +239,31 @@ func (s *Service) Define(ctx context.Context, d Def) (*Metric, error) {
 	if err := s.checkCycle(d); err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(d)
-	if err != nil {
-		return nil, err
-	}
-	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		now := time.Now().UTC()
-		var id int64
-		var version, factVersion int
-		err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT id, version, fact_version FROM metrics WHERE code = $1`, d.Code).Scan(&id, &version, &factVersion)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if err := s.db.Q(ctx).QueryRowContext(ctx, `INSERT INTO metrics(code, version, def_json, created_at, updated_at)
-				VALUES ($1, 1, $2, $3, $3) RETURNING id`, d.Code, string(body), now).Scan(&id); err != nil {
-				return err
-			}
-			factVersion = 1
-		case err != nil:
+	var saved saveOutcome
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.bumpGeneration(ctx); err != nil {
 			return err
-		default:
-			factVersion++
-			if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE metrics SET version = version + 1, def_json = $1, fact_version = $2, updated_at = $3 WHERE id = $4`,
-				string(body), factVersion, now, id); err != nil {
-				return err
-			}
-			if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM metric_facts WHERE metric_id = $1 AND fact_version <> $2`, id, factVersion); err != nil {
-				return err
-			}
+		}
+		var err error
+		if saved, err = s.save(ctx, d, nil, time.Now().UTC()); err != nil {
+			return err
 		}
 		if err := s.load(ctx); err != nil {
 			return err
 		}
-		if err := s.rebuild(ctx, d.Code); err != nil {
-			return err
+		if saved == saveCreated {
+			if err := s.rebuild(ctx, d.Code); err != nil {
+				return err
+			}
 		}
 		return s.audit.Record(ctx, audit.Change{Action: "define", Entity: "metric", EntityID: d.Code, After: d})
 	})
 	if err != nil {
 		_ = s.load(context.WithoutCancel(ctx))
 		return nil, err
+	}
+	if saved == saveStaged {
+		s.kick(d.Code)
 	}
 	return s.Get(ctx, d.Code)
 }

@@ -84,13 +84,18 @@ func (s *Service) computeFacts(ctx context.Context, m *Metric) (map[factKey][2]i
 	if m.Source == FromEntered {
 		return s.computeEntered(ctx, m)
 	}
+	return s.recordFacts(ctx, m, register.Filter{Sort: "id"})
+}
+
+// recordFacts computes the facts of the records f selects, in memory.
+func (s *Service) recordFacts(ctx context.Context, m *Metric, f register.Filter) (map[factKey][2]int64, error) {
 	want := map[factKey][2]int64{}
 	byPath := map[string][]delta{}
 	series := map[string][]*register.Record{}
 	var reg *register.Register
 	// gather first, resolve units after: a transaction's connection runs
 	// one statement at a time on PostgreSQL
-	err := s.regs.EachRecord(ctx, unit.Everything(), m.Register, register.Filter{Sort: "id"}, func(rg *register.Register, r *register.Record) error {
+	err := s.regs.EachRecord(ctx, unit.Everything(), m.Register, f, func(rg *register.Register, r *register.Record) error {
 		reg = rg
 		if m.bySeries() {
 			k := seriesKey(rg, r)

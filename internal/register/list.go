@@ -22,14 +22,18 @@ type Cond struct {
 
 // Filter selects records in ListRecords.
 type Filter struct {
-	Under   string // a unit code: its whole subtree
-	Period  string // a period identifier or range, on the record's date
-	Status  string
-	Q       string // substring of the text values (Chinese works)
-	Conds   []Cond
-	Sort    string // "date", "-date" (default), "id", or a field code with optional "-"
-	Page    int
-	PerPage int
+	Under  string // a unit code: its whole subtree
+	Period string // a period identifier or range, on the record's date
+	Status string
+	Q      string // substring of the text values (Chinese works)
+	Conds  []Cond
+	Sort   string // "date", "-date" (default), "id", or a field code with optional "-"
+	// UnitIDAfter and UnitIDTo keep the records of the units whose ids lie
+	// in (UnitIDAfter, UnitIDTo]; zero leaves that end open. A metric's
+	// rebuild walks the records this way, a range of units at a time.
+	UnitIDAfter, UnitIDTo int64
+	Page                  int
+	PerPage               int
 }
 
 // RecordPage is one page of records.
@@ -53,6 +57,12 @@ func (s *Service) where(ctx context.Context, reg *Register, read unit.Scope, f F
 			return "", err
 		}
 		parts = append(parts, unit.Subtrees(u.Path).IDCond("r.unit_id", args))
+	}
+	if f.UnitIDAfter != 0 {
+		parts = append(parts, "r.unit_id > "+args.Add(f.UnitIDAfter))
+	}
+	if f.UnitIDTo != 0 {
+		parts = append(parts, "r.unit_id <= "+args.Add(f.UnitIDTo))
 	}
 	if f.Period != "" {
 		p, err := period.Parse(f.Period)

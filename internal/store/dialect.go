@@ -23,6 +23,10 @@ type Dialect struct {
 	Path string
 	// Text is the type of a case-sensitive text column.
 	Text string
+	// ShareLock and UpdateLock end a SELECT that locks the rows it reads
+	// until the transaction ends, against writers or against everyone.
+	// SQLite needs neither: it runs one write transaction at a time.
+	ShareLock, UpdateLock string
 }
 
 var sqliteDialect = Dialect{
@@ -40,7 +44,9 @@ var postgresDialect = Dialect{
 	Path: `TEXT COLLATE "C"`,
 	// Text sorts by code point, as SQLite does, whatever locale the
 	// database was created with, so lists order alike on both.
-	Text: `TEXT COLLATE "C"`,
+	Text:       `TEXT COLLATE "C"`,
+	ShareLock:  " FOR SHARE",
+	UpdateLock: " FOR UPDATE",
 }
 
 // IsUniqueViolation says whether err is a unique-constraint violation.

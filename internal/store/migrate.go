@@ -62,6 +62,10 @@ func (db *DB) Migrate(ctx context.Context) (int64, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
+	// Migrations are numbered as features are written, not always in the
+	// order they reach a release: one numbered below the database's
+	// version that has not run yet still runs.
+	opts = append(opts, goose.WithAllowOutofOrder(true))
 	p, err := goose.NewProvider(gd, db.write, fsys, opts...)
 	if err != nil {
 		return 0, fmt.Errorf("migrations: %w", err)
