@@ -307,3 +307,48 @@ func TestFiguresPages(t *testing.T) {
 		})
 	})
 }
+
+// TestMetricBuildPage changes what a metric counts: the API and the
+// metric's page say its figures are being recomputed, show the progress
+// and keep the old figure until the build ends.
+func TestMetricBuildPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		figuresFixture(t, e)
+		held := ""
+		e.app.Metrics.RunBuildsWith(1, func(code string) { held = code })
+		old := e.login("nanjing", demo.Password).get("/metrics/acts_all?unit=320100&period=2021").Body.String()
+		rec := e.do("GET", "/api/v1/metrics/acts_all", "admin", nil)
+		var m map[string]any
+		decodeBody(t, rec, &m)
+		m["filter"] = `title != ""`
+		delete(m, "state")
+		delete(m, "progress")
+		delete(m, "version")
+		delete(m, "builtin")
+		if rec := e.do("PUT", "/api/v1/metrics/acts_all", "admin", m); rec.Code != 200 || held != "acts_all" {
+			t.Fatalf("change: %d %s (build %q)", rec.Code, rec.Body.String(), held)
+		}
+		rec = e.do("GET", "/api/v1/metrics/acts_all", "admin", nil)
+		m = map[string]any{}
+		decodeBody(t, rec, &m)
+		if m["state"] != "building" || m["pending"] == nil || m["filter"] != nil {
+			t.Errorf("API during the build: %v", m)
+		}
+		page := e.login("nanjing", demo.Password).get("/metrics/acts_all?unit=320100&period=2021").Body.String()
+		if !strings.Contains(page, `id="metric-build"`) || !strings.Contains(page, "正在按新定义重新计算（已完成 0%）") {
+			t.Errorf("page during the build lacks the notice")
+		}
+		figure := regexp.MustCompile(`id="metric-value"[^>]*>([^<]*)<`)
+		if a, b := figure.FindStringSubmatch(old), figure.FindStringSubmatch(page); a == nil || b == nil || a[1] != b[1] {
+			t.Errorf("figure during the build %v, before %v", b, a)
+		}
+		if err := e.app.Metrics.Build(t.Context(), "acts_all"); err != nil {
+			t.Fatal(err)
+		}
+		page = e.login("nanjing", demo.Password).get("/metrics/acts_all?unit=320100&period=2021").Body.String()
+		if strings.Contains(page, `id="metric-build"`) {
+			t.Errorf("page after the build still shows the notice")
+		}
+	})
+}
