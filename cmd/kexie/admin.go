@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"kexie/internal/app"
 	"kexie/internal/auth"
 	"kexie/internal/dataset"
 	"kexie/internal/demo"
@@ -23,23 +24,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	res, err := demo.Load(ctx, a.Units, a.Auth, a.Registers)
+	res, err := loadDemo(ctx, a)
 	if err != nil {
-		return err
-	}
-	if err := dataset.LoadDemo(ctx, a.Datasets); err != nil {
-		return fmt.Errorf("demo data set: %w", err)
-	}
-	// the second-half plan
-	if err := demo.LoadPlan(ctx, a.Plans); err != nil {
-		return fmt.Errorf("demo plan: %w", err)
-	}
-	// the evaluation schemes with their 2021S1 runs
-	if err := demo.LoadSchemes(ctx, a.Schemes); err != nil {
-		return fmt.Errorf("demo schemes: %w", err)
-	}
-	// the supervision campaigns
-	if err := demo.LoadCampaigns(ctx, a.Campaigns, a.Files); err != nil {
 		return err
 	}
 	if res == (demo.Result{}) {
@@ -49,6 +35,29 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "已载入演示省份 / demo province loaded: %d units, %d groups, %d users (password %s), %d records\n",
 		res.UnitsCreated, res.GroupsSaved, res.UsersCreated, demo.Password, res.Records)
 	return nil
+}
+
+// loadDemo loads the demo province: units, accounts and records, the
+// data set, the second-half plan, the evaluation schemes with their
+// 2021S1 runs and the supervision campaigns.
+func loadDemo(ctx context.Context, a *app.App) (demo.Result, error) {
+	res, err := demo.Load(ctx, a.Units, a.Auth, a.Registers)
+	if err != nil {
+		return res, err
+	}
+	if err := dataset.LoadDemo(ctx, a.Datasets); err != nil {
+		return res, fmt.Errorf("demo data set: %w", err)
+	}
+	if err := demo.LoadPlan(ctx, a.Plans); err != nil {
+		return res, fmt.Errorf("demo plan: %w", err)
+	}
+	if err := demo.LoadSchemes(ctx, a.Schemes); err != nil {
+		return res, fmt.Errorf("demo schemes: %w", err)
+	}
+	if err := demo.LoadCampaigns(ctx, a.Campaigns, a.Files); err != nil {
+		return res, fmt.Errorf("demo campaigns: %w", err)
+	}
+	return res, nil
 }
 
 func runMigrate(ctx context.Context, e *env, args []string) error {

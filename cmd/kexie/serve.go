@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"kexie/internal/dataset"
 	"kexie/internal/demo"
 	"kexie/internal/web"
 )
@@ -41,12 +40,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if !loaded {
-			res, err := demo.Load(ctx, a.Units, a.Auth, a.Registers)
+			res, err := loadDemo(ctx, a)
 			if err != nil {
 				return fmt.Errorf("load demo: %w", err)
-			}
-			if err := dataset.LoadDemo(ctx, a.Datasets); err != nil {
-				return fmt.Errorf("load demo data set: %w", err)
 			}
 			log.Info("demo province loaded", slog.Int("units", res.UnitsCreated), slog.Int("users", res.UsersCreated),
 				slog.Int("records", res.Records))
