@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"net/http/httptest"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
-	"kexie/internal/demo"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
 )
@@ -35,28 +33,10 @@ func TestBrowserImportErrors(t *testing.T) {
 		if err := os.WriteFile(file, badEventsWorkbook(t), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		tab, cancelTab := chromedp.NewContext(browser)
-		defer cancelTab()
-		if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(tab, 60*time.Second)
-		defer cancel()
-		run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, steps...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
+		tb := openTab(t, browser, srv.URL, 60*time.Second)
+		ctx, run := tb.ctx, tb.run
 		run("phone viewport", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
-		run("log in as the county's clerk",
-			chromedp.Navigate(srv.URL+"/login"),
-			chromedp.WaitVisible(chromedp.CSS("#name")),
-			chromedp.SendKeys(chromedp.CSS("#name"), "xuanwu"),
-			chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
-			chromedp.Click(chromedp.CSS("#login-submit")),
-			chromedp.WaitVisible(chromedp.CSS(`nav.menu a[href="/registers"]`)),
-		)
+		tb.login("xuanwu")
 		run("open the import page from the records",
 			chromedp.Navigate(srv.URL+"/registers/test_events"),
 			chromedp.WaitVisible(chromedp.CSS(`a[href="/registers/test_events/import"]`)),

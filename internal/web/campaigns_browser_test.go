@@ -14,7 +14,6 @@ import (
 
 	"kexie/internal/audit"
 	"kexie/internal/campaign"
-	"kexie/internal/demo"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
 )
@@ -50,38 +49,8 @@ func TestBrowserRectification(t *testing.T) {
 
 		srv := httptest.NewServer(e.srv)
 		defer srv.Close()
-		tab, cancelTab := chromedp.NewContext(browser)
-		defer cancelTab()
-		if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
-			t.Fatal(err)
-		}
-		bctx, cancel := context.WithTimeout(tab, 30*time.Second)
-		defer cancel()
-		run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(bctx, steps...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
-		text := func(sel string) string {
-			t.Helper()
-			s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-			if err != nil {
-				t.Fatalf("text of %s: %v", sel, err)
-			}
-			return strings.TrimSpace(s)
-		}
-		login := func(name string) {
-			t.Helper()
-			run("log in as "+name,
-				chromedp.Navigate(srv.URL+"/login"),
-				chromedp.WaitVisible(chromedp.CSS("#name")),
-				chromedp.SendKeys(chromedp.CSS("#name"), name),
-				chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
-				chromedp.Click(chromedp.CSS("#login-submit")),
-				chromedp.WaitVisible(chromedp.CSS(`nav.menu a[href="/campaigns"]`)),
-			)
-		}
+		tb := openTab(t, browser, srv.URL, 30*time.Second)
+		bctx, run, text, login := tb.ctx, tb.run, tb.text, tb.login
 		logout := func() {
 			t.Helper()
 			run("log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#name")))

@@ -12,7 +12,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"kexie/internal/demo"
 	"kexie/internal/plan"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
@@ -26,68 +25,14 @@ import (
 func TestBrowserPlanEvidence(t *testing.T) {
 	browser := newBrowser(t)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		shots := strings.HasSuffix(t.Name(), "/sqlite")
 		e := newEnv(t, db)
 		var p plan.Plan
 		decodeBody(t, e.do("POST", "/api/v1/plans", "admin", planBody()), &p)
 		task := p.Sections[0].Tasks[0].ID
 		srv := httptest.NewServer(e.srv)
 		defer srv.Close()
-		tab, cancelTab := chromedp.NewContext(browser)
-		defer cancelTab()
-		if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(tab, 150*time.Second)
-		defer cancel()
-		run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, steps...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
-		text := func(sel string) string {
-			t.Helper()
-			s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-			if err != nil {
-				t.Fatalf("text of %s: %v", sel, err)
-			}
-			return strings.TrimSpace(s)
-		}
-		dir := screenshotDir(t)
-		shoot := func(file string) {
-			t.Helper()
-			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if overflow > 0 {
-				t.Errorf("%s at 375px is %dpx wider than the screen", file, overflow)
-			}
-			if !shots {
-				return
-			}
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", file, err)
-			}
-			name := filepath.Join(dir, file+"-375.png")
-			if err := os.WriteFile(name, png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("screenshot: %s", name)
-		}
-		login := func(name string) {
-			t.Helper()
-			run("log in as "+name,
-				chromedp.Navigate(srv.URL+"/login"),
-				chromedp.WaitVisible(chromedp.CSS("#name")),
-				chromedp.SendKeys(chromedp.CSS("#name"), name),
-				chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
-				chromedp.Click(chromedp.CSS("#login-submit")),
-				chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
-			)
-		}
+		tb := openTab(t, browser, srv.URL, 150*time.Second)
+		ctx, run, text, shoot, login := tb.ctx, tb.run, tb.text, tb.shoot, tb.login
 		files := t.TempDir()
 		photo := filepath.Join(files, "现场照片.png")
 		bad := filepath.Join(files, "程序.exe")
