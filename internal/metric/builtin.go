@@ -127,10 +127,8 @@ func (s *Service) EnsureBuiltin(ctx context.Context) error {
 
 // storedMetric is what EnsureBuiltin compares with a shipped definition.
 type storedMetric struct {
-	id          int64
-	factVersion int
-	builtin     bool
-	def         []byte // the stored definition, as this version writes it
+	builtin bool
+	def     []byte // the stored definition, as this version writes it
 }
 
 func (s *Service) ensureBuiltin(ctx context.Context, defs []Def) error {
@@ -217,7 +215,7 @@ func (s *Service) ensureBuiltin(ctx context.Context, defs []Def) error {
 // Def so that a field added since it was written does not count as a
 // change.
 func (s *Service) storedDefs(ctx context.Context) (map[string]storedMetric, error) {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, code, fact_version, builtin, COALESCE(pending_json, def_json) FROM metrics`)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT code, builtin, COALESCE(pending_json, def_json) FROM metrics`)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +224,7 @@ func (s *Service) storedDefs(ctx context.Context) (map[string]storedMetric, erro
 	for rows.Next() {
 		var st storedMetric
 		var code, body string
-		if err := rows.Scan(&st.id, &code, &st.factVersion, &st.builtin, &body); err != nil {
+		if err := rows.Scan(&code, &st.builtin, &body); err != nil {
 			return nil, err
 		}
 		var d Def
