@@ -167,7 +167,8 @@ func (s *Service) rewrite(ctx context.Context, reg *Register, acc Access, before
 	return &after, nil
 }
 
-// Delete removes a record that is not submitted or approved.
+// Delete removes a record that is not submitted or approved and that no
+// record of any register refers to.
 func (s *Service) Delete(ctx context.Context, acc Access, code string, id int64) error {
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		reg, before, err := s.forChange(ctx, acc.Read, acc.Enter, code, id)
@@ -176,6 +177,9 @@ func (s *Service) Delete(ctx context.Context, acc Access, code string, id int64)
 		}
 		if before.Status == StatusApproved || before.Status == StatusSubmitted {
 			return fault.ConflictField("status", "register.record.locked", "status", before.Status)
+		}
+		if err := s.checkUnreferenced(ctx, acc.Read, reg, id); err != nil {
+			return err
 		}
 		var args store.Args
 		res, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+Table(reg.Code)+` WHERE id = `+args.Add(id)+` AND version = `+
