@@ -161,9 +161,16 @@ type UnitView struct {
 	SubmittedAt *time.Time `json:"submitted_at"`
 	SubmittedBy string     `json:"submitted_by,omitempty"`
 	InspectedAt *time.Time `json:"inspected_at"`
-	Answers     []Answer   `json:"answers"`
-	Findings    []Finding  `json:"findings"`
-	Rects       []Rect     `json:"rectifications"`
+	// SelfWindow and SiteWindow are the unit's self-inspection and
+	// on-site windows: the campaign's, with the end the owner extended
+	// for this unit when later. SelfOpen and SiteOpen say today is in them.
+	SelfWindow Phase     `json:"self_window"`
+	SiteWindow Phase     `json:"site_window"`
+	SelfOpen   bool      `json:"self_open"`
+	SiteOpen   bool      `json:"site_open"`
+	Answers    []Answer  `json:"answers"`
+	Findings   []Finding `json:"findings"`
+	Rects      []Rect    `json:"rectifications"`
 	// CanAnswer: the caller answers for the unit and it is not submitted.
 	CanAnswer bool `json:"can_answer"`
 	// CanInspect: the caller is assigned to the unit or runs the campaign.

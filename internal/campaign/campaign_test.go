@@ -84,6 +84,15 @@ func spec() campaign.Spec {
 		Metrics: []string{"county_independent"}}
 }
 
+// on is a clock stopped at noon on day.
+func on(day string) func() time.Time {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		panic(err)
+	}
+	return func() time.Time { return t.Add(12 * time.Hour) }
+}
+
 func fields(err error) []string {
 	var out []string
 	for _, f := range fault.FieldsOf(err) {
@@ -189,7 +198,8 @@ func TestCampaignLifecycle(t *testing.T) {
 			t.Errorf("C2 reads K1: %v", err)
 		}
 
-		// self-inspection
+		// self-inspection, in its window
+		s.Now = on("2021-03-15")
 		items := k.Items
 		ten, eleven := 10.0, 11.0
 		_, err = s.SaveAnswers(ctx, w.k1, id, "K1", []campaign.AnswerSpec{{Item: items[0].ID, Answer: "maybe"}, {Item: items[1].ID, Score: &eleven}, {Item: 99999, Answer: "x"}})
@@ -249,7 +259,8 @@ func TestCampaignLifecycle(t *testing.T) {
 			t.Errorf("C2 downloads K1's evidence: %v", err)
 		}
 
-		// on-site: the inspector records findings at its unit only
+		// on-site: the inspector records findings at its unit only, in the on-site window
+		s.Now = on("2021-04-15")
 		if _, err := s.RecordFinding(ctx, w.ins, id, campaign.FindingSpec{Unit: "K1", Body: "x"}); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("the inspector records at K1: %v", err)
 		}
@@ -272,6 +283,7 @@ func TestCampaignLifecycle(t *testing.T) {
 		}
 
 		// rectification: the owner opens it from the finding
+		s.Now = on("2021-09-01")
 		if _, err := s.Open(ctx, w.c2, id, []campaign.RectSpec{{Finding: &fd.ID, Due: "2021-10-31"}}); !errors.Is(err, fault.ErrForbidden) {
 			t.Errorf("C2 opens a rectification: %v", err)
 		}
@@ -408,6 +420,136 @@ func FuzzParseSheet(f *testing.F) {
 		}
 		if err == nil && len(rows) == 0 {
 			t.Fatalf("accepted a sheet with no items")
+		}
+	})
+}
+
+// TestPhaseWindows: answers and submissions only in the self-inspection
+// window, findings and the on-site mark only in the on-site window; the
+// owner extends or reopens a phase for one unit or for all, audited.
+func TestPhaseWindows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		s := w.a.Campaigns
+		ctx := context.Background()
+		id, err := s.Create(ctx, w.owner, spec())
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, _ := s.Get(ctx, w.owner, id)
+		yes := []campaign.AnswerSpec{{Item: k.Items[0].ID, Answer: "yes"}}
+		all := func() []campaign.AnswerSpec {
+			ten := 10.0
+			return []campaign.AnswerSpec{{Item: k.Items[0].ID, Answer: "yes"}, {Item: k.Items[1].ID, Score: &ten}, {Item: k.Items[2].ID, Answer: "好"}}
+		}
+		if _, err := s.Assign(ctx, w.owner, id, campaign.Assignment{User: "ins", Units: []string{"C2"}}); err != nil {
+			t.Fatal(err)
+		}
+		refused := func(err error, field, key, start, end string) {
+			t.Helper()
+			if !errors.Is(err, fault.ErrConflict) {
+				t.Fatalf("want a conflict %s, got %v", key, err)
+			}
+			wantField(t, err, field, key)
+			for _, f := range fault.FieldsOf(err) {
+				if f.Key == key && (f.Args["start"] != start || f.Args["end"] != end) {
+					t.Fatalf("%s names %v, want %s–%s", key, f.Args, start, end)
+				}
+			}
+		}
+		// before the self-inspection: refused, saying when it opens
+		s.Now = on("2021-02-28")
+		_, err = s.SaveAnswers(ctx, w.k1, id, "K1", yes)
+		refused(err, "self_inspection", "campaign.self.early", "2021-03-01", "2021-03-31")
+		if _, v, _ := s.Unit(ctx, w.k1, id, "K1"); v.CanAnswer || v.SelfOpen || len(v.Answers) != 0 {
+			t.Fatalf("before the window: %+v", v)
+		}
+		// on its last day: answered and submitted
+		s.Now = on("2021-03-31")
+		if _, err := s.SaveAnswers(ctx, w.c2, id, "C2", all()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SaveAnswers(ctx, w.k1, id, "K1", yes); err != nil {
+			t.Fatal(err)
+		}
+		// the next day: K1 can neither answer nor submit
+		s.Now = on("2021-04-01")
+		_, err = s.SaveAnswers(ctx, w.k1, id, "K1", all())
+		refused(err, "self_inspection", "campaign.self.closed", "2021-03-01", "2021-03-31")
+		_, err = s.Submit(ctx, w.c2, id, "C2")
+		refused(err, "self_inspection", "campaign.self.closed", "2021-03-01", "2021-03-31")
+		// findings fall in the on-site window only
+		s.Now = on("2021-03-31")
+		_, err = s.RecordFinding(ctx, w.ins, id, campaign.FindingSpec{Unit: "C2", Body: "台账不全"})
+		refused(err, "on_site", "campaign.site.early", "2021-04-01", "2021-05-15")
+		s.Now = on("2021-05-16")
+		_, err = s.RecordFinding(ctx, w.ins, id, campaign.FindingSpec{Unit: "C2", Body: "台账不全"})
+		refused(err, "on_site", "campaign.site.closed", "2021-04-01", "2021-05-15")
+		_, err = s.MarkInspected(ctx, w.ins, id, "C2")
+		refused(err, "on_site", "campaign.site.closed", "2021-04-01", "2021-05-15")
+
+		// the owner reopens the self-inspection for K1 alone
+		s.Now = on("2021-04-10")
+		ext := campaign.Extension{Phase: campaign.PhaseSelf, Until: "2021-04-20", Unit: "K1", Reason: "县里机构调整，补报"}
+		if _, err := s.Extend(ctx, w.c1, id, ext); !errors.Is(err, fault.ErrForbidden) {
+			t.Fatalf("a city extends: %v", err)
+		}
+		for _, c := range []struct {
+			edit       func(*campaign.Extension)
+			field, key string
+		}{
+			{func(e *campaign.Extension) { e.Phase = "rectification" }, "phase", "error.option"},
+			{func(e *campaign.Extension) { e.Until = "2021-04-31" }, "until", "campaign.date.invalid"},
+			{func(e *campaign.Extension) { e.Until = "2021-04-09" }, "until", "campaign.window.past"},
+			{func(e *campaign.Extension) { e.Unit = "K2" }, "unit", "campaign.unit.not_in"},
+			{func(e *campaign.Extension) { e.Reason = " " }, "reason", "error.required"},
+		} {
+			e := ext
+			c.edit(&e)
+			_, err := s.Extend(ctx, w.owner, id, e)
+			wantField(t, err, c.field, c.key)
+		}
+		if _, err := s.Extend(as(w.owner), w.owner, id, ext); err != nil {
+			t.Fatal(err)
+		}
+		if _, v, _ := s.Unit(ctx, w.k1, id, "K1"); !v.SelfOpen || !v.CanAnswer || v.SelfWindow != (campaign.Phase{Start: "2021-03-01", End: "2021-04-20"}) {
+			t.Fatalf("K1 reopened: %+v", v)
+		}
+		if _, err := s.SaveAnswers(ctx, w.k1, id, "K1", all()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Submit(ctx, w.k1, id, "K1"); err != nil {
+			t.Fatal(err)
+		}
+		// C2 is still shut out; K1 again after its own end
+		_, err = s.Submit(ctx, w.c2, id, "C2")
+		refused(err, "self_inspection", "campaign.self.closed", "2021-03-01", "2021-03-31")
+		// the on-site phase extended for every unit
+		s.Now = on("2021-05-20")
+		if _, err := s.Extend(as(w.owner), w.owner, id, campaign.Extension{Phase: campaign.PhaseSite, Until: "2021-05-31", Reason: "汛期顺延"}); err != nil {
+			t.Fatal(err)
+		}
+		if k, _ := s.Get(ctx, w.owner, id); k.Site.End != "2021-05-31" {
+			t.Fatalf("on-site end: %+v", k.Site)
+		}
+		if _, err := s.RecordFinding(ctx, w.ins, id, campaign.FindingSpec{Unit: "C2", Body: "台账不全"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.MarkInspected(ctx, w.ins, id, "C2"); err != nil {
+			t.Fatal(err)
+		}
+		es, err := w.a.Audit.List(ctx, func(string, *store.Args) string { return "1=1" }, audit.Filter{Entity: "campaign", EntityID: strconv.FormatInt(id, 10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range es {
+			if e.Action == "campaign.extend" {
+				n++
+			}
+		}
+		if n != 2 {
+			t.Fatalf("extensions audited: %d", n)
 		}
 	})
 }

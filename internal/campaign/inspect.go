@@ -68,6 +68,9 @@ func (s *Service) SaveAnswers(ctx context.Context, cl Caller, id int64, code str
 	if v.SubmittedAt != nil {
 		return UnitView{}, fault.ConflictField("answers", "campaign.self.submitted")
 	}
+	if err := inWindow(v, PhaseSelf, s.Now()); err != nil {
+		return UnitView{}, err
+	}
 	items := map[int64]Item{}
 	for _, it := range k.Items {
 		items[it.ID] = it
@@ -159,6 +162,9 @@ func (s *Service) Submit(ctx context.Context, cl Caller, id int64, code string) 
 	}
 	if v.SubmittedAt != nil {
 		return UnitView{}, fault.ConflictField("answers", "campaign.self.submitted")
+	}
+	if err := inWindow(v, PhaseSelf, s.Now()); err != nil {
+		return UnitView{}, err
 	}
 	if missing := len(k.Items) - len(v.Answers); missing > 0 {
 		return UnitView{}, fault.InvalidField("answers", "campaign.self.incomplete", "missing", missing)
@@ -308,6 +314,9 @@ func (s *Service) RecordFinding(ctx context.Context, cl Caller, id int64, in Fin
 	if err != nil {
 		return Finding{}, err
 	}
+	if err := inWindow(v, PhaseSite, s.Now()); err != nil {
+		return Finding{}, err
+	}
 	ch := &fault.Check{}
 	in.Body = text(ch, "body", in.Body, MaxText, true)
 	if in.Item != nil {
@@ -360,6 +369,9 @@ func (s *Service) MarkInspected(ctx context.Context, cl Caller, id int64, code s
 	}
 	if v.InspectedAt != nil {
 		return UnitView{}, fault.ConflictField("unit", "campaign.site.done")
+	}
+	if err := inWindow(v, PhaseSite, s.Now()); err != nil {
+		return UnitView{}, err
 	}
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE campaign_units SET inspected_at = $1, inspected_by = $2 WHERE campaign_id = $3 AND unit_id = $4`,

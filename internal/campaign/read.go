@@ -212,10 +212,10 @@ func (s *Service) campaignUnit(ctx context.Context, cl Caller, id int64, code st
 	var args store.Args
 	var v UnitView
 	var sub, insp sql.NullTime
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT u.id, u.code, u.name_zh, u.name_en, u.path, cu.submitted_at, cu.submitted_by, cu.inspected_at
-		FROM campaign_units cu JOIN units u ON u.id = cu.unit_id
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT u.id, u.code, u.name_zh, u.name_en, u.path, cu.submitted_at, cu.submitted_by, cu.inspected_at,
+		cu.self_until, cu.site_until FROM campaign_units cu JOIN units u ON u.id = cu.unit_id
 		WHERE cu.campaign_id = `+args.Add(id)+` AND u.code = `+args.Add(code)+` AND `+seen(cl, "cu.campaign_id", "cu.unit_id", "u.path", &args),
-		args.Values()...).Scan(&v.id, &v.Unit, &v.UnitName, &v.UnitNameEN, &v.path, &sub, &v.SubmittedBy, &insp)
+		args.Values()...).Scan(&v.id, &v.Unit, &v.UnitName, &v.UnitNameEN, &v.path, &sub, &v.SubmittedBy, &insp, &v.SelfWindow.End, &v.SiteWindow.End)
 	if errors.Is(err, sql.ErrNoRows) {
 		return UnitView{}, fault.NotFound("campaign unit", code)
 	} else if err != nil {
@@ -252,7 +252,8 @@ func (s *Service) Unit(ctx context.Context, cl Caller, id int64, code string) (C
 	if err != nil {
 		return Campaign{}, UnitView{}, err
 	}
-	v.CanAnswer = k.Kind == KindInspection && v.SubmittedAt == nil && cl.Report.Contains(v.path)
+	s.windows(k, &v)
+	v.CanAnswer = k.Kind == KindInspection && v.SubmittedAt == nil && cl.Report.Contains(v.path) && v.SelfOpen
 	v.CanInspect = k.Kind == KindInspection && (isAssigned || k.Owner)
 	v.CanRectify = k.Owner
 	if v.Answers, err = s.answers(ctx, id, v.id); err != nil {

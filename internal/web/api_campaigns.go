@@ -384,3 +384,19 @@ func (s *Server) apiReturnSelf(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, v)
 }
+
+func (s *Server) apiExtendPhase(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	var in campaign.Extension
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	k, err := s.app.Campaigns.Extend(r.Context(), campaignCaller(r), id, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, k)
+}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -66,6 +67,12 @@ func campaignSpecCalls(t *testing.T, c *specCheck) {
 	c.call("POST", "/api/v1/campaigns", "admin", `{"title":`, 400)
 	decodeBody(t, c.call("POST", "/api/v1/campaigns", "admin", campaignBody(), 201), &k)
 	base := fmt.Sprintf("/api/v1/campaigns/%d", k.ID)
+	now := c.e.app.Campaigns.Now
+	defer func() { c.e.app.Campaigns.Now = now }()
+	clock := func(day string) {
+		d, _ := time.Parse(time.DateOnly, day)
+		c.e.app.Campaigns.Now = func() time.Time { return d.Add(9 * time.Hour) }
+	}
 	c.call("GET", "/api/v1/campaigns", "xuanwu", nil, 200)
 	c.call("GET", base, "xuanwu", nil, 200)
 	c.call("GET", base, "field", nil, 404)
@@ -74,6 +81,16 @@ func campaignSpecCalls(t *testing.T, c *specCheck) {
 	c.call("POST", base+"/inspectors", "admin", map[string]any{"user": "field", "units": []string{"320300"}}, 200)
 	c.call("GET", base+"/units/320102", "xuanwu", nil, 200)
 	c.call("GET", base+"/units/320300", "xuanwu", nil, 404)
+
+	// the self-inspection is over: answers are refused until the owner
+	// reopens it for Xuanwu
+	clock("2021-04-10")
+	c.call("PUT", base+"/units/320102/answers", "xuanwu", map[string]any{"answers": []any{map[string]any{"item": k.Items[0].ID, "answer": "yes"}}}, 409)
+	reopen := map[string]any{"phase": "self_inspection", "until": "2021-04-20", "unit": "320102", "reason": "机构调整，补报"}
+	c.call("POST", base+"/windows", "nanjing", reopen, 403)
+	c.call("POST", base+"/windows", "admin", map[string]any{"phase": "self_inspection", "until": "2021-04-01", "reason": "x"}, 422)
+	c.call("POST", base+"/windows", "admin", map[string]any{"phase": "self_inspection", "until": "2021-04-20", "unit": "320102", "reason": "x", "extra": 1}, 422)
+	c.call("POST", base+"/windows", "admin", reopen, 200)
 
 	// self-inspection with evidence
 	var f register.File
@@ -98,7 +115,10 @@ func campaignSpecCalls(t *testing.T, c *specCheck) {
 	c.call("PUT", base+"/units/320102/answers", "xuanwu", map[string]any{"answers": []any{map[string]any{"item": k.Items[1].ID, "score": ten}}}, 409)
 	c.call("GET", fmt.Sprintf("%s/files/%d", base, f.ID), "admin", nil, 200)
 
-	// on-site: the inspector only at its unit
+	// on-site: after its window, refused; in it, the inspector only at its unit
+	clock("2021-05-16")
+	c.call("POST", base+"/findings", "field", map[string]any{"unit": "320300", "body": "x"}, 409)
+	clock("2021-04-15")
 	var photo register.File
 	decodeBody(t, c.upload(base+"/files", "field", "现场.png", []byte("\x89PNG\r\n\x1a\n photo"), 201), &photo)
 	c.call("POST", base+"/findings", "field", map[string]any{"unit": "320100", "body": "x"}, 404)
@@ -113,6 +133,7 @@ func campaignSpecCalls(t *testing.T, c *specCheck) {
 	c.call("GET", fmt.Sprintf("%s/files/%d", base, photo.ID), "xuzhou", nil, 200)
 
 	// rectification from the finding to a verified close
+	clock("2021-09-01")
 	c.call("POST", base+"/rectifications", "admin", map[string]any{"finding": fd.ID, "start": "2021-06-01", "due": "2021-05-01"}, 422)
 	c.call("POST", base+"/rectifications", "xuzhou", map[string]any{"finding": fd.ID, "due": "2021-10-31"}, 403)
 	var rc campaign.Rect

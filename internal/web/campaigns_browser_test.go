@@ -37,8 +37,12 @@ func TestBrowserRectification(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// the finding was recorded in the on-site phase
+		now := e.app.Campaigns.Now
+		e.app.Campaigns.Now = func() time.Time { return time.Date(2021, 4, 15, 9, 0, 0, 0, time.UTC) }
 		fd, err := e.app.Campaigns.RecordFinding(audit.WithActor(ctx, audit.Actor{Name: "inspector"}), sys, id,
 			campaign.FindingSpec{Unit: "320300", Body: "改革方案未印发"})
+		e.app.Campaigns.Now = now
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,6 +61,23 @@ func TestBrowserRectification(t *testing.T) {
 		}
 
 		login("admin")
+		// the self-inspection is over; the owner reopens it for Xuzhou
+		until := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+		run("reopen the self-inspection for one unit",
+			chromedp.Navigate(fmt.Sprintf("%s/campaigns/%d", srv.URL, id)),
+			chromedp.WaitVisible(chromedp.CSS("#extend-form")),
+			chromedp.SetValue(chromedp.CSS("#extend-phase"), "self_inspection"),
+			chromedp.SetValue(chromedp.CSS("#extend-until"), until),
+			chromedp.SetValue(chromedp.CSS("#extend-unit"), "320300"),
+			chromedp.SendKeys(chromedp.CSS("#extend-reason"), "机构调整，补报"),
+			chromedp.Click(chromedp.CSS("#extend")),
+			chromedp.WaitVisible(chromedp.CSS("#notice")),
+			chromedp.Navigate(fmt.Sprintf("%s/campaigns/%d/units/320300", srv.URL, id)),
+			chromedp.WaitVisible(chromedp.CSS("#answers-form")),
+		)
+		if got := text("#self-window"); got != "2021-03-01 – "+until {
+			t.Fatalf("Xuzhou's self-inspection window: %q", got)
+		}
 		form := fmt.Sprintf("#rectify-%d", fd.ID)
 		run("open a rectification item from the finding",
 			chromedp.Click(chromedp.CSS(`nav.menu a[href="/campaigns"]`)),

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -87,7 +88,7 @@ func TestCampaignPages(t *testing.T) {
 		}
 		page := admin.get(fmt.Sprintf("/campaigns/%d", reform.ID)).Body.String()
 		for _, want := range []string{`id="phases"`, `data-phase="self"`, "19/19", `id="overdue-count">2<`, `data-metric="county_independent"`,
-			"县级科协实现独立建制", `class="light light-`, "南京市科学技术协会", `id="assign-form"`, `id="remind-form"`} {
+			"县级科协实现独立建制", `class="light light-`, "南京市科学技术协会", `id="assign-form"`, `id="remind-form"`, `id="extend-form"`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("dashboard lacks %q", want)
 			}
@@ -136,8 +137,23 @@ func TestCampaignPages(t *testing.T) {
 		var k campaign.Campaign
 		decodeBody(t, rec, &k)
 		path := fmt.Sprintf("/campaigns/%d/units/320102", k.ID)
-		if body := xuanwu.get(path).Body.String(); !strings.Contains(body, `id="answers-form"`) {
-			t.Fatalf("no self-inspection form: %.500s", body)
+		// its self-inspection (March 2021) is over: no form, the reason instead
+		if body := xuanwu.get(path).Body.String(); strings.Contains(body, `id="answers-form"`) || !strings.Contains(body, `id="self-shut"`) ||
+			!strings.Contains(body, "自查时间为 2021-03-01 至 2021-03-31，已经结束") {
+			t.Fatalf("a self-inspection past its window: %.500s", body)
+		}
+		// the owner reopens it for Xuanwu from the dashboard
+		extend := fmt.Sprintf("/campaigns/%d/extend", k.ID)
+		rec = admin.post(extend, url.Values{"phase": {"self_inspection"}, "until": {"2021-04-01"}, "unit": {"320102"}, "reason": {"补报"}})
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "不能早于今天") {
+			t.Fatalf("an extension into the past: %d", rec.Code)
+		}
+		until := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+		if rec = admin.post(extend, url.Values{"phase": {"self_inspection"}, "until": {until}, "unit": {"320102"}, "reason": {"补报"}}); rec.Code != http.StatusSeeOther {
+			t.Fatalf("extend: %d %.300s", rec.Code, rec.Body.String())
+		}
+		if body := xuanwu.get(path).Body.String(); !strings.Contains(body, `id="answers-form"`) || !strings.Contains(body, "2021-03-01 – "+until) {
+			t.Fatalf("no self-inspection form once reopened: %.500s", body)
 		}
 		y, sc := fmt.Sprint(k.Items[0].ID), fmt.Sprint(k.Items[1].ID)
 		rec = xuanwu.postMultipart(path+"/answers", map[string]string{"answer." + y: "yes", "score." + sc: "12", "action": "save"}, nil)

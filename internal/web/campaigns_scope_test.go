@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"kexie/internal/auth"
 	"kexie/internal/campaign"
@@ -35,6 +36,7 @@ func TestScopeMatrixCampaigns(t *testing.T) {
 		if rec := e.do("POST", base+"/inspectors", "admin", map[string]any{"user": "field", "units": []string{"320302"}}); rec.Code != http.StatusOK {
 			t.Fatalf("assign: %d %s", rec.Code, rec.Body.String())
 		}
+		now := e.app.Campaigns.Now
 		rects := map[string]int64{}
 		for _, u := range []string{"320102", "320302"} {
 			var rc campaign.Rect
@@ -81,8 +83,12 @@ func TestScopeMatrixCampaigns(t *testing.T) {
 					}
 				}
 				check("unit page", "GET", base+"/units/"+u, nil, gate(true, http.StatusOK))
+				// each phase's step on a day in its window
+				e.app.Campaigns.Now = func() time.Time { return time.Date(2021, 3, 15, 9, 0, 0, 0, time.UTC) }
 				check("save answers", "PUT", base+"/units/"+u+"/answers", map[string]any{"answers": []any{}}, gate(reports, http.StatusUnprocessableEntity))
+				e.app.Campaigns.Now = func() time.Time { return time.Date(2021, 4, 15, 9, 0, 0, 0, time.UTC) }
 				check("finding", "POST", base+"/findings", map[string]any{"unit": u, "body": ""}, gate(w.owner || name == "field", http.StatusUnprocessableEntity))
+				e.app.Campaigns.Now = now
 				if id, ok := rects[u]; ok {
 					rp := fmt.Sprintf("/api/v1/rectifications/%d", id)
 					check("item", "GET", rp, nil, gate(true, http.StatusOK))

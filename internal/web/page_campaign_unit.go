@@ -32,6 +32,9 @@ type campaignUnitPage struct {
 	Unrectified map[int64]bool
 	ItemTitle   map[int64]string
 	Form        formState
+	// SelfShut and SiteShut say why the unit's self-inspection or on-site
+	// phase takes nothing today ("" when open).
+	SelfShut, SiteShut string
 }
 
 func (s *Server) showCampaignUnit(w http.ResponseWriter, r *http.Request, status int, f formState) error {
@@ -50,6 +53,7 @@ func (s *Server) showCampaignUnit(w http.ResponseWriter, r *http.Request, status
 	data := campaignUnitPage{Base: s.base(r, "campaign.title", "campaigns"), K: k, V: v, Form: f,
 		Unrectified: map[int64]bool{}, ItemTitle: map[int64]string{}}
 	data.Title = v.UnitName + " · " + k.Title
+	data.SelfShut, data.SiteShut = s.windowShut(r, v, campaign.PhaseSelf), s.windowShut(r, v, campaign.PhaseSite)
 	answers := map[int64]campaign.Answer{}
 	for _, a := range v.Answers {
 		answers[a.Item] = a
@@ -424,4 +428,17 @@ func (s *Server) pageCampaignReturnSelf(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	return seeOther(w, r, "/campaigns/"+strconv.FormatInt(id, 10)+"/units/"+url.PathEscape(code), "campaign_returned")
+}
+
+// windowShut is the reason a phase of the unit takes nothing today, in
+// the page's language ("" when it is open).
+func (s *Server) windowShut(r *http.Request, v campaign.UnitView, phase string) string {
+	err := s.app.Campaigns.Window(v, phase)
+	if err == nil {
+		return ""
+	}
+	for _, e := range s.problemOf(r, err).Errors {
+		return e.Message
+	}
+	return ""
 }

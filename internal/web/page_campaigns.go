@@ -262,3 +262,27 @@ func (s *Server) pageCampaignRemind(w http.ResponseWriter, r *http.Request) erro
 	}
 	return seeOther(w, r, "/campaigns/"+strconv.FormatInt(id, 10), "campaign_reminded")
 }
+
+// pageCampaignExtend extends or reopens a phase from the dashboard, for
+// every unit or the one chosen.
+func (s *Server) pageCampaignExtend(w http.ResponseWriter, r *http.Request) error {
+	id, err := campaignID(r, "id", "campaign")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	e := campaign.Extension{Phase: r.PostFormValue("phase"), Until: r.PostFormValue("until"), Unit: r.PostFormValue("unit"), Reason: r.PostFormValue("reason")}
+	if _, err := s.app.Campaigns.Extend(r.Context(), campaignCaller(r), id, e); err != nil {
+		d, derr := s.campaignPageData(r, id)
+		if derr != nil {
+			return derr
+		}
+		if status, ok := s.refuse(r, err, &d.Form, "phase", "until", "unit", "reason"); ok {
+			return s.render(w, r, status, "campaign", d)
+		}
+		return err
+	}
+	return seeOther(w, r, "/campaigns/"+strconv.FormatInt(id, 10), "campaign_extended")
+}

@@ -251,6 +251,7 @@ func (s *Server) routes() []route {
 		api(http.MethodGet, "/api/v1/campaigns/{id}/report", s.apiCampaignReport),
 		api(http.MethodGet, "/api/v1/campaigns/{id}/export", s.apiExportCampaign),
 		api(http.MethodPost, "/api/v1/campaigns/{id}/reminders", s.apiCampaignRemind),
+		api(http.MethodPost, "/api/v1/campaigns/{id}/windows", s.apiExtendPhase),
 		api(http.MethodGet, "/api/v1/rectifications/{id}", s.apiGetRect),
 		api(http.MethodPost, "/api/v1/rectifications/{id}/steps", s.apiRectStep),
 		// pages: campaigns
@@ -264,6 +265,7 @@ func (s *Server) routes() []route {
 		page(http.MethodPost, "/campaigns/{id}/assign", s.pageCampaignAssign),
 		page(http.MethodPost, "/campaigns/{id}/import", s.pageCampaignImport),
 		page(http.MethodPost, "/campaigns/{id}/remind", s.pageCampaignRemind),
+		page(http.MethodPost, "/campaigns/{id}/extend", s.pageCampaignExtend),
 		page(http.MethodGet, "/campaigns/{id}/units/{code}", s.pageCampaignUnit),
 		page(http.MethodPost, "/campaigns/{id}/units/{code}/answers", s.pageCampaignAnswers),
 		page(http.MethodPost, "/campaigns/{id}/units/{code}/return", s.pageCampaignReturnSelf),
