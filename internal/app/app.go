@@ -127,6 +127,7 @@ func NewWithData(ctx context.Context, db *store.DB, dataDir string) (*App, error
 	a.Schemes = scheme.NewService(db, a.Audit, a.Units, a.Metrics)
 	// campaigns
 	a.Campaigns = campaign.NewService(db, a.Audit, a.Units, a.Metrics)
+	a.Campaigns.Notifier = a.Plans.Notifier // one mailer, one address book
 	return a, nil
 }
 

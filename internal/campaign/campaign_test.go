@@ -14,6 +14,9 @@ import (
 	"kexie/internal/auth"
 	"kexie/internal/campaign"
 	"kexie/internal/fault"
+	"kexie/internal/mail"
+	"kexie/internal/mail/mailtest"
+	"kexie/internal/plan"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
 	"kexie/internal/unit"
@@ -550,6 +553,63 @@ func TestPhaseWindows(t *testing.T) {
 		}
 		if n != 2 {
 			t.Fatalf("extensions audited: %d", n)
+		}
+	})
+}
+
+// TestRemindMail: a campaign's reminders reach the inbox and, through
+// the plans' notifier, the address the unit gave for reminders — a real
+// SMTP conversation with a local listener; a unit without an address
+// gets the inbox message only, and a mail server down undoes nothing.
+func TestRemindMail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		s := w.a.Campaigns
+		ctx := context.Background()
+		srv := mailtest.Start(t)
+		sender, err := mail.New(mail.Config{Addr: srv.Addr, From: "kexie@example.org"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// the application's plans and campaigns share the notifier
+		w.a.Plans.Mail, w.a.Plans.BaseURL = sender, "https://kexie.example.org/"
+		if s.Mail != sender {
+			t.Fatalf("campaigns do not mail through the plans' notifier")
+		}
+		c2 := plan.Caller{Read: w.c2.Read, Report: w.c2.Report}
+		if _, err := w.a.Plans.SetContact(ctx, c2, "C2", "office@c2.example.org"); err != nil {
+			t.Fatal(err)
+		}
+		id, err := s.Create(ctx, w.owner, spec())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Now = on("2021-09-01")
+		if _, err := s.Open(ctx, w.owner, id, []campaign.RectSpec{{Unit: "C2", Problem: "台账不全", Due: "2021-10-31"},
+			{Unit: "K1", Problem: "方案未印发", Due: "2021-10-31"}, {Unit: "C1", Problem: "尚早", Start: "2021-08-30", Due: "2022-06-30"}}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.Remind(as(w.owner), w.owner, id, campaign.Remind{Note: "请加快进度"})
+		if err != nil || n != 2 {
+			t.Fatalf("reminded %d (%v), want the two red items", n, err)
+		}
+		msgs := srv.Messages()
+		if len(msgs) != 1 || msgs[0].To[0] != "office@c2.example.org" || !strings.Contains(msgs[0].Subject, "台账不全") ||
+			!strings.Contains(msgs[0].Body, "请加快进度") || !strings.Contains(msgs[0].Body, "https://kexie.example.org/rectifications/") {
+			t.Fatalf("mail: %+v", msgs)
+		}
+		// the mail server gone: the reminders stand in the inboxes
+		down, _ := mail.New(mail.Config{Addr: "127.0.0.1:1", From: "kexie@example.org"})
+		w.a.Plans.Mail = down
+		if n, err := s.Remind(ctx, w.owner, id, campaign.Remind{}); err != nil || n != 2 {
+			t.Fatalf("with the mail server down: %d %v", n, err)
+		}
+		var inbox int
+		if err := db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox_messages WHERE kind = 'campaign_remind'`).Scan(&inbox); err != nil || inbox != 4 {
+			t.Fatalf("inbox %d %v", inbox, err)
+		}
+		if len(srv.Messages()) != 1 {
+			t.Fatalf("mailed through a server that is down")
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"kexie/internal/audit"
 	"kexie/internal/fault"
+	"kexie/internal/plan"
 )
 
 // Remind asks for the lights of the items to remind (催办): yellow and
@@ -18,8 +19,9 @@ type Remind struct {
 
 // Remind sends a reminder (催办) to the responsible unit's inbox for each
 // open item of the campaign with one of the lights asked, kept in the
-// item's history and audited; only the campaign owner reminds. It
-// returns how many were sent.
+// item's history and audited, and mails it to the unit's address for
+// reminders when mail is configured (as plans do); only the campaign
+// owner reminds. It returns how many were sent.
 func (s *Service) Remind(ctx context.Context, cl Caller, campaignID int64, in Remind) (int, error) {
 	k, err := s.header(ctx, cl, campaignID)
 	if err != nil {
@@ -47,22 +49,23 @@ func (s *Service) Remind(ctx context.Context, cl Caller, campaignID int64, in Re
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	var notices []plan.Notice
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		now := s.Now()
-		var by any
-		if a := audit.ActorFrom(ctx); a.UserID != 0 {
-			by = a.UserID
-		}
+		notices = notices[:0]
 		for _, r := range rs {
 			if r.State != Open || !want[r.Light] {
 				continue
 			}
-			body := fmt.Sprintf("催办：%s —— 《%s》，整改时限 %s，当前进度 %d%%。%s", r.Problem, k.Title, r.Due, r.Percent, in.Note)
-			if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO inbox_messages(unit_id, kind, dataset, period, body, link, sender_id, sender_name, sender_unit, created_at)
-				VALUES ((SELECT unit_id FROM campaign_rectifications WHERE id = $1), 'campaign_remind', '', '', $2, $3, $4, $5, $6, $7)`,
-				r.ID, body, "/rectifications/"+strconv.FormatInt(r.ID, 10), by, actorName(ctx), k.Unit, now); err != nil {
-				return fmt.Errorf("remind: %w", err)
+			var unitID int64
+			if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT unit_id FROM campaign_rectifications WHERE id = $1`, r.ID).Scan(&unitID); err != nil {
+				return err
+			}
+			n := plan.Notice{Unit: unitID, Kind: "campaign_remind", Subject: "催办：" + r.Problem,
+				Body: fmt.Sprintf("催办：%s —— 《%s》，整改时限 %s，当前进度 %d%%。%s", r.Problem, k.Title, r.Due, r.Percent, in.Note),
+				Link: "/rectifications/" + strconv.FormatInt(r.ID, 10), From: k.Unit}
+			if err := s.Leave(ctx, n, now); err != nil {
+				return err
 			}
 			if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO campaign_rect_events(rect_id, action, state, percent, note, actor_name, created_at)
 				VALUES ($1, 'remind', $2, $3, $4, $5, $6)`, r.ID, r.State, r.Percent, in.Note, actorName(ctx), now); err != nil {
@@ -72,9 +75,13 @@ func (s *Service) Remind(ctx context.Context, cl Caller, campaignID int64, in Re
 				UnitPath: r.path, After: map[string]any{"light": r.Light, "note": in.Note}}); err != nil {
 				return err
 			}
-			n++
+			notices = append(notices, n)
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	s.Send(ctx, notices)
+	return len(notices), nil
 }

@@ -22,13 +22,17 @@ type Service struct {
 	// Rules are the lights of rectification items: the plans' rules, so
 	// an item and a task behind time by as much show the same light.
 	Rules plan.Rules
+	// Notifier leaves reminders in inboxes and mails them: the plans'
+	// one, so both remind the same way, to the same addresses.
+	*plan.Notifier
 }
 
 // NewService returns the campaign service.
 func NewService(db *store.DB, log *audit.Log, units *unit.Service, metrics *metric.Service) *Service {
 	return &Service{db: db, units: units, metrics: metrics, audit: log,
-		Now:   func() time.Time { return time.Now().UTC() },
-		Rules: plan.Rules{YellowMargin: 0.1, RedMargin: 0.25, NearDays: 14}}
+		Now:      func() time.Time { return time.Now().UTC() },
+		Rules:    plan.Rules{YellowMargin: 0.1, RedMargin: 0.25, NearDays: 14},
+		Notifier: plan.NewNotifier(db)}
 }
 
 func actorName(ctx context.Context) string {

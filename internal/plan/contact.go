@@ -59,9 +59,9 @@ func (s *Service) ContactOf(ctx context.Context, c Caller, code string) (Contact
 	return Contact{Unit: u.Code, Email: email}, err
 }
 
-func (s *Service) contactOf(ctx context.Context, unitID int64) (string, error) {
+func (m *Notifier) contactOf(ctx context.Context, unitID int64) (string, error) {
 	var email string
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT email FROM plan_contacts WHERE unit_id = $1`, unitID).Scan(&email)
+	err := m.db.Q(ctx).QueryRowContext(ctx, `SELECT email FROM plan_contacts WHERE unit_id = $1`, unitID).Scan(&email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

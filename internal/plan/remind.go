@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"kexie/internal/audit"
 	"kexie/internal/fault"
-	"kexie/internal/mail"
 	"kexie/internal/unit"
 )
 
@@ -75,39 +73,29 @@ func (s *Service) Remind(ctx context.Context, c Caller, planID int64, r Remind) 
 	return s.send(ctx, p, due, r.Note, map[string]any{"lights": r.Lights})
 }
 
-// send writes the reminders of tasks (inbox message, history, one audit
-// entry for the plan) and, once written, mails them.
+// send reminds the lead units of tasks (inbox message, history, one
+// audit entry for the plan) and, once written, mails them.
 func (s *Service) send(ctx context.Context, p Plan, tasks []Task, note string, why map[string]any) (int, error) {
-	type letter struct {
-		unit    int64
-		subject string
-		body    string
-	}
-	var letters []letter
+	var notices []Notice
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		now := s.Now()
-		a := audit.ActorFrom(ctx)
-		var by any
-		if a.UserID != 0 {
-			by = a.UserID
-		}
-		letters = letters[:0]
+		notices = notices[:0]
 		for _, t := range tasks {
-			body := fmt.Sprintf("催办：%s —— 《%s》，完成期限 %s，当前进度 %d%%。%s", t.Title, p.Title, t.Due, int(t.Progress*100+0.5), note)
 			var lead int64
 			if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT lead_unit_id FROM plan_tasks WHERE id = $1`, t.ID).Scan(&lead); err != nil {
 				return err
 			}
-			if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO inbox_messages(unit_id, kind, dataset, period, body, link, sender_id, sender_name, sender_unit, created_at)
-				VALUES ($1, 'plan_remind', '', $2, $3, $4, $5, $6, $7, $8)`,
-				lead, p.Period, body, "/plan-tasks/"+strconv.FormatInt(t.ID, 10), by, actorName(ctx), p.Unit, now); err != nil {
-				return fmt.Errorf("remind: %w", err)
+			n := Notice{Unit: lead, Kind: "plan_remind", Period: p.Period, Subject: "催办：" + t.Title,
+				Body: fmt.Sprintf("催办：%s —— 《%s》，完成期限 %s，当前进度 %d%%。%s", t.Title, p.Title, t.Due, int(t.Progress*100+0.5), note),
+				Link: "/plan-tasks/" + strconv.FormatInt(t.ID, 10), From: p.Unit}
+			if err := s.Leave(ctx, n, now); err != nil {
+				return err
 			}
 			if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO plan_task_events(task_id, action, state, percent, note, actor_name, created_at)
 				VALUES ($1, 'remind', $2, $3, $4, $5, $6)`, t.ID, t.State, t.Percent, note, actorName(ctx), now); err != nil {
 				return err
 			}
-			letters = append(letters, letter{lead, "催办：" + t.Title, body + "\n\n" + s.Link("/plan-tasks/"+strconv.FormatInt(t.ID, 10))})
+			notices = append(notices, n)
 		}
 		after := map[string]any{"sent": len(tasks)}
 		for k, v := range why {
@@ -119,29 +107,8 @@ func (s *Service) send(ctx context.Context, p Plan, tasks []Task, note string, w
 	if err != nil {
 		return 0, err
 	}
-	if s.Mail != nil {
-		for _, l := range letters {
-			to, err := s.contactOf(ctx, l.unit)
-			if err != nil || to == "" {
-				continue
-			}
-			if err := s.Mail.Send(ctx, mail.Message{To: []string{to}, Subject: l.subject, Body: l.body}); err != nil {
-				// the inbox holds the reminder; a mail server down does not undo it
-				s.log().Warn("reminder not mailed", slog.Int64("plan", p.ID), slog.String("to", to), slog.Any("error", err))
-			}
-		}
-	}
+	s.Send(ctx, notices)
 	return len(tasks), nil
-}
-
-// Link is the address of a page for a mail, under BaseURL when set.
-func (s *Service) Link(path string) string { return strings.TrimSuffix(s.BaseURL, "/") + path }
-
-func (s *Service) log() *slog.Logger {
-	if s.Log != nil {
-		return s.Log
-	}
-	return slog.Default()
 }
 
 // SetRemindRule sets the plan's standing reminder rule; only the plan's

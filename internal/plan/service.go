@@ -2,11 +2,9 @@ package plan
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"kexie/internal/audit"
-	"kexie/internal/mail"
 	"kexie/internal/metric"
 	"kexie/internal/store"
 	"kexie/internal/unit"
@@ -20,17 +18,14 @@ type Service struct {
 	audit   *audit.Log
 	// Now is the clock of the lights (tests set it).
 	Now func() time.Time
-	// Mail sends reminders by e-mail too, when set (SMTP configured).
-	Mail *mail.Sender
-	// BaseURL is the server's public address, for links in mail.
-	BaseURL string
-	// Log receives what goes wrong outside a request (mail not sent).
-	Log *slog.Logger
+	// Notifier leaves reminders in inboxes and mails them (its Mail,
+	// BaseURL and Log are set at start); campaigns share it.
+	*Notifier
 }
 
 // NewService returns the plan service.
 func NewService(db *store.DB, log *audit.Log, units *unit.Service, metrics *metric.Service) *Service {
-	return &Service{db: db, units: units, metrics: metrics, audit: log, Now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: db, units: units, metrics: metrics, audit: log, Now: func() time.Time { return time.Now().UTC() }, Notifier: NewNotifier(db)}
 }
 
 func actorName(ctx context.Context) string {
