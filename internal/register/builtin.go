@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sort"
 	"strings"
 )
@@ -85,7 +86,9 @@ func orderByRefs(in []Schema) ([]Schema, error) {
 }
 
 // EnsureBuiltin defines every built-in register whose stored schema
-// differs from the shipped file.
+// differs from the shipped file, and gives every unique field of every
+// register its unique index where a table made before the database
+// enforced uniqueness lacks it.
 func (s *Service) EnsureBuiltin(ctx context.Context) error {
 	schemas, err := BuiltinSchemas()
 	if err != nil {
@@ -94,6 +97,36 @@ func (s *Service) EnsureBuiltin(ctx context.Context) error {
 	for _, sc := range schemas {
 		if _, err := s.Define(ctx, sc, Migration{}, true); err != nil {
 			return fmt.Errorf("built-in register %s: %w", sc.Code, err)
+		}
+	}
+	return s.ensureUnique(ctx)
+}
+
+// ensureUnique creates the unique indexes that are missing. Records that
+// already share a value keep the index from being made: the register
+// then goes on as before (uniqueness checked on every write, not by the
+// database) and the start says so in the log.
+func (s *Service) ensureUnique(ctx context.Context) error {
+	regs, err := s.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range regs {
+		for _, f := range r.Schema.Fields {
+			if !f.Unique {
+				continue
+			}
+			err := s.db.WithTx(ctx, func(ctx context.Context) error {
+				_, err := s.db.Q(ctx).ExecContext(ctx, createUnique(Table(r.Code), f))
+				return err
+			})
+			if s.db.Dialect.IsUniqueViolation(err) {
+				slog.Warn("unique field without its unique index: records share values", "register", r.Code, "field", f.Code)
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("unique index of %s.%s: %w", r.Code, f.Code, err)
+			}
 		}
 	}
 	return nil

@@ -1,6 +1,8 @@
 package register
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -44,13 +46,13 @@ func sqlType(d store.Dialect, t FieldType) string {
 }
 
 // indexed says whether a field gets an index of its own: the fields
-// lists filter by most.
+// lists filter by most. A unique field has its unique index besides.
 func indexed(f Field) bool {
 	switch f.Type {
 	case TypeOption, TypeUnit, TypeRecord, TypePerson, TypeDate, TypeBoolean:
 		return true
 	}
-	return f.Unique
+	return false
 }
 
 // createTable returns the statements that create a register's table.
@@ -87,10 +89,37 @@ func createTable(d store.Dialect, s *Schema) []string {
 }
 
 func fieldIndexes(t string, f Field) []string {
-	if !indexed(f) {
-		return nil
+	var out []string
+	if indexed(f) {
+		out = append(out, fmt.Sprintf("CREATE INDEX %s_%s ON %s(%s, date)", t, Column(f.Code), t, Column(f.Code)))
 	}
-	return []string{fmt.Sprintf("CREATE INDEX %s_%s ON %s(%s, date)", t, Column(f.Code), t, Column(f.Code))}
+	if f.Unique {
+		out = append(out, createUnique(t, f))
+	}
+	return out
+}
+
+// A unique field's values are unique across the whole register (empty
+// values aside), as checkUnique reads them; the database enforces it
+// with a unique index, so two writes at once cannot both store a value.
+
+// uniqueIndex is the name of a unique field's index, kept within
+// PostgreSQL's 63 bytes (longer names would be cut and could clash).
+func uniqueIndex(t string, f Field) string {
+	name := t + "_" + Column(f.Code) + "_uq"
+	if len(name) > 63 {
+		sum := sha256.Sum256([]byte(name))
+		name = name[:48] + "_" + hex.EncodeToString(sum[:4]) + "_uq"
+	}
+	return name
+}
+
+func createUnique(t string, f Field) string {
+	return fmt.Sprintf("CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s(%s)", uniqueIndex(t, f), t, Column(f.Code))
+}
+
+func dropUnique(t string, f Field) string {
+	return "DROP INDEX IF EXISTS " + uniqueIndex(t, f)
 }
 
 // addColumn returns the statements that add a field to an existing table.

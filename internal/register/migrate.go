@@ -44,6 +44,24 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 				stmts = append(stmts, stmt)
 			}
 		}
+		// a field that becomes unique gets its unique index, unless records
+		// already share a value (a column kept from a removed field may)
+		if nf.Unique && (!existed || !of.Unique) {
+			col := Column(nf.Code)
+			if existed || s.hasColumn(ctx, t, col) {
+				ids, err := s.idsWhere(ctx, t, col+" IN (SELECT "+col+" FROM "+t+" WHERE "+col+" IS NOT NULL GROUP BY "+col+" HAVING COUNT(*) > 1)")
+				if err != nil {
+					return err
+				}
+				if len(ids) > 0 {
+					c.Add(at+".unique", "register.schema.unique_conflict", "records", joinIDs(ids))
+				}
+			}
+			stmts = append(stmts, createUnique(t, nf))
+		}
+		if existed && of.Unique && !nf.Unique {
+			stmts = append(stmts, dropUnique(t, of))
+		}
 		// a field that is new or newly required must be filled in every record
 		if nf.Required && nf.Compute == "" && count > 0 && (!existed || !of.Required) {
 			fill, ok := m.Fill[nf.Code]
@@ -100,6 +118,12 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 					c.Add(at+".options", "register.schema.option_in_use", "code", o.Code, "records", joinIDs(ids))
 				}
 			}
+		}
+	}
+	// a field that goes keeps its column, but no longer its uniqueness
+	for _, of := range old.Schema.Fields {
+		if _, still := next.Field(of.Code); !still && of.Unique {
+			stmts = append(stmts, dropUnique(t, of))
 		}
 	}
 	if err := c.Err(); err != nil {

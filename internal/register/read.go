@@ -152,8 +152,8 @@ func (s *Service) rewrite(ctx context.Context, reg *Register, acc Access, before
 	}
 	res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE `+Table(reg.Code)+` SET `+strings.Join(sets, ", ")+
 		` WHERE id = `+args.Add(before.ID)+` AND version = `+args.Add(before.Version)+` AND `+acc.Enter.IDCond("unit_id", &args), args.Values()...)
-	if s.db.Dialect.IsUniqueViolation(err) {
-		return nil, fault.ConflictField(keyField(reg), "register.record.duplicate_key")
+	if ferr := s.uniqueFault(reg, err); ferr != nil {
+		return nil, ferr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("update record: %w", err)

@@ -304,8 +304,8 @@ func (s *Service) insert(ctx context.Context, reg *Register, acc Access, in Inpu
 	}
 	err = s.db.Q(ctx).QueryRowContext(ctx, `INSERT INTO `+Table(reg.Code)+` (`+strings.Join(cols, ", ")+`) VALUES (`+
 		strings.Join(ph, ", ")+`) RETURNING id`, args.Values()...).Scan(&r.ID)
-	if s.db.Dialect.IsUniqueViolation(err) {
-		return nil, fault.ConflictField(keyField(reg), "register.record.duplicate_key")
+	if ferr := s.uniqueFault(reg, err); ferr != nil {
+		return nil, ferr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("insert record: %w", err)
@@ -342,6 +342,41 @@ func (s *Service) entryUnit(ctx context.Context, reg *Register, acc Access, code
 		return unit.Unit{}, fault.InvalidField("unit", "register.unit_type", "type", u.Type)
 	}
 	return u, nil
+}
+
+// uniqueFault is the refusal of a write the database refused as a
+// duplicate, or nil for any other outcome: a unique field's value that a
+// concurrent write stored first answers as checkUnique does, anything
+// else is the natural key.
+func (s *Service) uniqueFault(reg *Register, err error) error {
+	if !s.db.Dialect.IsUniqueViolation(err) {
+		return nil
+	}
+	msg := err.Error()
+	t := Table(reg.Code)
+	for _, f := range reg.Schema.Fields {
+		if f.Unique && (strings.Contains(msg, `"`+uniqueIndex(t, f)+`"`) || namesColumn(msg, t+"."+Column(f.Code))) {
+			return fault.InvalidField(f.Code, "register.value.taken")
+		}
+	}
+	return fault.ConflictField(keyField(reg), "register.record.duplicate_key")
+}
+
+// namesColumn says whether SQLite's message names table.column (and not
+// a longer column that starts alike).
+func namesColumn(msg, col string) bool {
+	for i := strings.Index(msg, col); i >= 0; {
+		end := i + len(col)
+		if end == len(msg) || !(msg[end] == '_' || msg[end] >= 'a' && msg[end] <= 'z' || msg[end] >= '0' && msg[end] <= '9') {
+			return true
+		}
+		next := strings.Index(msg[end:], col)
+		if next < 0 {
+			return false
+		}
+		i = end + next
+	}
+	return false
 }
 
 func (s *Service) checkUnique(ctx context.Context, reg *Register, vals map[string]any, self int64) error {

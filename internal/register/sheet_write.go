@@ -324,8 +324,8 @@ func (s *Service) insertMany(ctx context.Context, reg *Register, acc Access, row
 			}
 		}
 		res, err := s.insertStatement(ctx, reg, cols, len(chunk), stmts, args)
-		if s.db.Dialect.IsUniqueViolation(err) {
-			return start, fault.ConflictField(keyField(reg), "register.record.duplicate_key")
+		if ferr := s.uniqueFault(reg, err); ferr != nil {
+			return start, ferr
 		}
 		if err != nil {
 			return -1, fmt.Errorf("insert records: %w", err)
@@ -344,8 +344,8 @@ func (s *Service) insertMany(ctx context.Context, reg *Register, acc Access, row
 		if err := res.Close(); err != nil {
 			return -1, err
 		}
-		if s.db.Dialect.IsUniqueViolation(res.Err()) {
-			return start, fault.ConflictField(keyField(reg), "register.record.duplicate_key")
+		if ferr := s.uniqueFault(reg, res.Err()); ferr != nil {
+			return start, ferr
 		}
 		if err := res.Err(); err != nil {
 			return -1, fmt.Errorf("insert records: %w", err)
