@@ -17,25 +17,57 @@ import (
 // packNodes writes a result's nodes as "[[p,v],…]" with v null when the
 // node had no value.
 func packNodes(ns []NodeScore) string {
-	var b strings.Builder
-	b.Grow(len(ns) * 12)
-	b.WriteByte('[')
+	return string(appendNodes(make([]byte, 0, len(ns)*12), ns))
+}
+
+// appendNodes appends the packed nodes to b.
+func appendNodes(b []byte, ns []NodeScore) []byte {
+	b = append(b, '[')
 	for i, n := range ns {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteByte('[')
-		b.WriteString(strconv.FormatFloat(n.Points, 'g', -1, 64))
-		b.WriteByte(',')
+		b = append(b, '[')
+		b = appendNum(b, n.Points)
+		b = append(b, ',')
 		if n.Value == nil || math.IsNaN(*n.Value) || math.IsInf(*n.Value, 0) {
-			b.WriteString("null")
+			b = append(b, "null"...)
 		} else {
-			b.WriteString(strconv.FormatFloat(*n.Value, 'g', -1, 64))
+			b = appendNum(b, *n.Value)
 		}
-		b.WriteByte(']')
+		b = append(b, ']')
 	}
-	b.WriteByte(']')
-	return b.String()
+	return append(b, ']')
+}
+
+// appendNum appends x as the shortest text that reads back as x. Points
+// are rounded to 4 decimals and most values are whole, so those are
+// written from their scaled integer when that reads back exactly; the
+// general formatting is the slow path.
+func appendNum(b []byte, x float64) []byte {
+	if n := math.Round(x * 1e4); math.Abs(n) < 1e15 && n/1e4 == x {
+		i := int64(n)
+		if i < 0 {
+			b = append(b, '-')
+			i = -i
+		}
+		b = strconv.AppendInt(b, i/10000, 10)
+		if f := i % 10000; f != 0 {
+			var d [5]byte
+			d[0] = '.'
+			for k := 4; k >= 1; k-- {
+				d[k] = byte('0' + f%10)
+				f /= 10
+			}
+			end := 5
+			for d[end-1] == '0' {
+				end--
+			}
+			b = append(b, d[:end]...)
+		}
+		return b
+	}
+	return strconv.AppendFloat(b, x, 'g', -1, 64)
 }
 
 // unpackNodes reads stored nodes back into NodeScores explained by the

@@ -61,16 +61,21 @@ func (r *Rule) check(code string, c *fault.Check) {
 // values of every unit scored (for percentiles), sorted ascending. The
 // text says how, for the scorecard.
 func (r *Rule) share(v *float64, all []float64) (float64, string) {
+	t := r.texts()
+	return r.points(v, all), t.of(v)
+}
+
+// points is the share of full marks the rule gives v.
+func (r *Rule) points(v *float64, all []float64) float64 {
 	if v == nil {
-		return 0, "no value"
+		return 0
 	}
 	x := *v
 	switch r.Kind {
 	case Linear:
-		s := clamp((x - r.Floor) / (r.Target - r.Floor))
-		return s, fmt.Sprintf("linear %g→%g", r.Floor, r.Target)
+		return clamp((x - r.Floor) / (r.Target - r.Floor))
 	case Ratio:
-		return clamp(x / r.Target), fmt.Sprintf("ratio to %g", r.Target)
+		return clamp(x / r.Target)
 	case Bands:
 		s := 0.0
 		for _, b := range r.Bands {
@@ -78,16 +83,50 @@ func (r *Rule) share(v *float64, all []float64) (float64, string) {
 				s = b.Share
 			}
 		}
-		return s, "bands"
+		return s
 	case Percentile:
-		return percentRank(x, all), "percentile"
+		return percentRank(x, all)
 	case YesNo:
 		if x > 0 {
-			return 1, "yes"
+			return 1
 		}
-		return 0, "no"
+		return 0
 	}
-	return 0, ""
+	return 0
+}
+
+// ruleTexts are what a rule's text can be: for a value, for a value
+// above zero (yes/no) and for none.
+type ruleTexts struct{ some, yes, none string }
+
+func (r *Rule) texts() ruleTexts {
+	t := ruleTexts{none: "no value"}
+	switch r.Kind {
+	case Linear:
+		t.some = fmt.Sprintf("linear %g→%g", r.Floor, r.Target)
+	case Ratio:
+		t.some = fmt.Sprintf("ratio to %g", r.Target)
+	case Bands:
+		t.some = "bands"
+	case Percentile:
+		t.some = "percentile"
+	case YesNo:
+		t.some, t.yes = "no", "yes"
+	}
+	if t.yes == "" {
+		t.yes = t.some
+	}
+	return t
+}
+
+func (t ruleTexts) of(v *float64) string {
+	switch {
+	case v == nil:
+		return t.none
+	case *v > 0:
+		return t.yes
+	}
+	return t.some
 }
 
 // percentRank is the share of the other units with a lower value, ties

@@ -2,6 +2,8 @@ package scheme
 
 import (
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -137,5 +139,25 @@ func TestCompare(t *testing.T) {
 	tie := Compare(map[string]float64{"a": 1, "b": 1, "c": 0}, map[string]float64{"a": 1, "b": 1, "c": 0})
 	if math.Abs(tie.Spearman-1) > 1e-9 || tie.Moves[0].RankA != 1 {
 		t.Errorf("ties %+v", tie)
+	}
+}
+
+// Packed numbers read back exactly, by the fast path (4 decimals, whole
+// numbers) and the general one alike.
+func TestAppendNum(t *testing.T) {
+	xs := []float64{0, 1, -1, 12.3456, -0.0001, 0.5, 100, 1e15, 123456789.1234, 1.0 / 3, 2.5e-9, -7.25, 99.99995, math.MaxFloat64}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		xs = append(xs, round4(r.NormFloat64()*1000), r.NormFloat64()*1e6, float64(r.IntN(100000)))
+	}
+	for _, x := range xs {
+		s := string(appendNum(nil, x))
+		y, err := strconv.ParseFloat(s, 64)
+		if err != nil || y != x {
+			t.Fatalf("%v written %q read %v (%v)", x, s, y, err)
+		}
+	}
+	if s := string(appendNum(nil, 12.3)); s != "12.3" {
+		t.Errorf("12.3 written %q", s)
 	}
 }
