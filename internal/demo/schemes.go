@@ -223,7 +223,17 @@ func LoadSchemes(ctx context.Context, s *scheme.Service) error {
 				if err != nil {
 					return fmt.Errorf("demo objection: %w", err)
 				}
-				if err := s.Answer(ctx, all, oid, "经核实，另一项提名于 7 月报送，计入下半年。维持原分。", false); err != nil {
+				if err := s.Answer(ctx, all, oid, scheme.Reply{Answer: "经核实，另一项提名于 7 月报送，计入下半年。维持原分。"}); err != nil {
+					return err
+				}
+				// An upheld objection: the point is corrected and the run
+				// scored again.
+				oid, err = s.Object(ctx, all, run.ID, "SOC005", "B22", "本学会上半年提名科学技术奖 2 项（附推荐函），系统未统计。")
+				if err != nil {
+					return fmt.Errorf("demo objection: %w", err)
+				}
+				two := 2.0
+				if err := s.Answer(ctx, all, oid, scheme.Reply{Answer: "经核实，两项提名均于 6 月报送，按 2 项计。", Upheld: true, Value: &two}); err != nil {
 					return err
 				}
 			}

@@ -77,8 +77,13 @@ func TestDemoSchemes(t *testing.T) {
 		}
 		t.Logf("%s: society scheme 3 → 2 levels: ρ = %.3f, largest move %+v", db.Dialect.Name, c.Spearman, c.Moves[0])
 		os, err := a.Schemes.Objections(ctx, all, byKey[demo.SocietyScheme+"/2"].ID)
-		if err != nil || len(os) != 1 || os[0].Answer == "" {
+		if err != nil || len(os) != 2 || os[0].Answer == "" || os[0].Upheld || !os[1].Upheld {
 			t.Errorf("objections: %+v %v", os, err)
+		}
+		// the upheld one corrected SOC005's point to 2 nominations
+		card, err := a.Schemes.Scorecard(ctx, all, byKey[demo.SocietyScheme+"/2"].ID, "SOC005")
+		if err != nil || len(card.Corrections) != 1 || *card.Corrections[0].Value != 2 || card.Corrections[0].Node != "B22" {
+			t.Errorf("SOC005's scorecard: %+v %v", card.Corrections, err)
 		}
 	})
 }

@@ -67,11 +67,11 @@ func (s *Service) Object(ctx context.Context, write unit.Scope, runID int64, uni
 }
 
 // Answer records the evaluator's answer (the run's unit in read) to an
-// objection, upheld or not; an objection is answered once.
-func (s *Service) Answer(ctx context.Context, read unit.Scope, id int64, answer string, upheld bool) error {
-	if strings.TrimSpace(answer) == "" {
-		return fault.InvalidField("answer", "scheme.objection.answer")
-	}
+// objection, upheld or not; an objection is answered once. An upheld
+// objection corrects the objecting unit's point (see Reply) while the
+// objections window is open: the run's totals, ranks, grades and TOPSIS
+// are scored again and stored, every change audited.
+func (s *Service) Answer(ctx context.Context, read unit.Scope, id int64, rp Reply) error {
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		o, err := s.objection(ctx, id)
 		if err != nil {
@@ -84,12 +84,30 @@ func (s *Service) Answer(ctx context.Context, read unit.Scope, id int64, answer 
 		if o.Answer != "" {
 			return fault.ConflictField("answer", "scheme.objection.answered")
 		}
-		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE scheme_objections SET answer = $1, upheld = $2, answered_at = $3 WHERE id = $4`,
-			answer, upheld, time.Now().UTC(), id); err != nil {
+		v, _, err := s.version(ctx, r.Scheme, r.Version)
+		if err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, audit.Change{Action: "answer", Entity: "scheme_objection", EntityID: fmt.Sprint(id), UnitPath: r.unitPath,
-			Before: o, After: map[string]any{"answer": answer, "upheld": upheld}})
+		t, err := v.build()
+		if err != nil {
+			return err
+		}
+		i, err := rp.check(t, o, r, time.Now())
+		if err != nil {
+			return err
+		}
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE scheme_objections SET answer = $1, upheld = $2, answered_at = $3 WHERE id = $4`,
+			rp.Answer, rp.Upheld, time.Now().UTC(), id); err != nil {
+			return err
+		}
+		if err := s.audit.Record(ctx, audit.Change{Action: "answer", Entity: "scheme_objection", EntityID: fmt.Sprint(id), UnitPath: r.unitPath,
+			Before: o, After: map[string]any{"answer": rp.Answer, "upheld": rp.Upheld}}); err != nil {
+			return err
+		}
+		if i < 0 {
+			return nil
+		}
+		return s.uphold(ctx, r, o, rp, t, i)
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"kexie/internal/audit"
@@ -49,6 +48,9 @@ type Row struct {
 	Vetoed bool        `json:"vetoed,omitempty"`
 	Topsis float64     `json:"topsis"`
 	Nodes  []NodeScore `json:"nodes,omitempty"`
+	// Corrections are the unit's points changed on upheld objections
+	// (on its scorecard only).
+	Corrections []Correction `json:"corrections,omitempty"`
 }
 
 // scored is a scored unit with its identity.
@@ -102,9 +104,30 @@ func (s *Service) score(ctx context.Context, v *Version, vid int64, root unit.Un
 	if err != nil {
 		return nil, err
 	}
-	vals := make(map[string]map[string]*float64, len(us))
-	for _, u := range us {
-		vals[u.Code] = map[string]*float64{}
+	t, err := v.build()
+	if err != nil {
+		return nil, err
+	}
+	// The values in one slab by unit and column: a map per unit cost
+	// more than the scoring itself at 10,000 units.
+	cols := t.columns()
+	col := make(map[string]int, len(cols.keys))
+	for i, k := range cols.keys {
+		col[k] = i
+	}
+	row := make(map[string]int, len(us))
+	codesOf := make([]string, len(us))
+	for i, u := range us {
+		row[u.Code] = i
+		codesOf[i] = u.Code
+	}
+	vals := make([]*float64, len(us)*len(cols.keys))
+	set := func(u, k string, x *float64) {
+		i, ok := row[u]
+		c, ok2 := col[k]
+		if ok && ok2 {
+			vals[i*len(cols.keys)+c] = x
+		}
 	}
 	codes := v.Metrics()
 	if len(codes) > 0 && len(us) > 0 {
@@ -118,7 +141,7 @@ func (s *Service) score(ctx context.Context, v *Version, vid int64, root unit.Un
 			}
 			for _, b := range bs {
 				for _, pt := range b.Parts {
-					vals[pt.Key][b.Metric] = pt.Value
+					set(pt.Key, b.Metric, pt.Value)
 				}
 			}
 		}
@@ -128,22 +151,11 @@ func (s *Service) score(ctx context.Context, v *Version, vid int64, root unit.Un
 		return nil, err
 	}
 	for u, m := range hand {
-		if vals[u] != nil {
-			for k, x := range m {
-				vals[u][k] = x
-			}
+		for k, x := range m {
+			set(u, k, x)
 		}
 	}
-	codesOf := make([]string, len(us))
-	byCode := make(map[string]unit.Unit, len(us))
-	for i, u := range us {
-		codesOf[i] = u.Code
-		byCode[u.Code] = u
-	}
-	rs, err := Score(v, codesOf, func(u, k string) *float64 { return vals[u][k] })
-	if err != nil {
-		return nil, err
-	}
+	rs := t.score(cols, codesOf, func(ui, c int) *float64 { return vals[ui*len(cols.keys)+c] })
 	var closeness map[string]float64
 	if len(rs) > 0 {
 		if closeness, err = TopsisOf(v, rs); err != nil {
@@ -152,7 +164,7 @@ func (s *Service) score(ctx context.Context, v *Version, vid int64, root unit.Un
 	}
 	out := make([]scored, len(rs))
 	for i, r := range rs {
-		out[i] = scored{u: byCode[r.Unit], r: r}
+		out[i] = scored{u: us[row[r.Unit]], r: r}
 		r.topsis = closeness[r.Unit]
 	}
 	return out, nil
@@ -182,29 +194,44 @@ func (s *Service) insertResults(ctx context.Context, runID int64, rs []scored) e
 	// Numbers and the packed scores (digits, signs, brackets and "null"
 	// only) are written as literals; only the grades, which the version
 	// names, are parameters, one per grade: binding thousands of numbered
-	// parameters costs SQLite more than parsing the literals.
-	num := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	for i := 0; i < len(rs); i += 250 {
+	// parameters costs SQLite more than parsing the literals. The
+	// statement is appended to one reused buffer.
+	const batch = 500
+	var b []byte
+	for i := 0; i < len(rs); i += batch {
 		var args store.Args
 		grades := map[string]string{}
-		var b strings.Builder
-		b.WriteString(`INSERT INTO scheme_results (run_id, unit_id, total, rank, grade, vetoed, topsis, nodes_json) VALUES `)
-		for j, x := range rs[i:min(i+250, len(rs))] {
+		b = append(b[:0], "INSERT INTO scheme_results (run_id, unit_id, total, rank, grade, vetoed, topsis, nodes_json) VALUES "...)
+		for j, x := range rs[i:min(i+batch, len(rs))] {
 			g, ok := grades[x.r.Grade]
 			if !ok {
 				g = args.Add(x.r.Grade)
 				grades[x.r.Grade] = g
 			}
-			vetoed := "FALSE"
-			if x.r.Vetoed {
-				vetoed = "TRUE"
-			}
 			if j > 0 {
-				b.WriteString(", ")
+				b = append(b, ", "...)
 			}
-			fmt.Fprintf(&b, "(%d, %d, %s, %d, %s, %s, %s, '%s')", runID, x.u.ID, num(x.r.Total), x.r.Rank, g, vetoed, num(x.r.topsis), packNodes(x.r.Nodes))
+			b = append(b, '(')
+			b = strconv.AppendInt(b, runID, 10)
+			b = append(b, ", "...)
+			b = strconv.AppendInt(b, x.u.ID, 10)
+			b = append(b, ", "...)
+			b = appendNum(b, x.r.Total)
+			b = append(b, ", "...)
+			b = strconv.AppendInt(b, int64(x.r.Rank), 10)
+			b = append(b, ", "...)
+			b = append(b, g...)
+			if x.r.Vetoed {
+				b = append(b, ", TRUE, "...)
+			} else {
+				b = append(b, ", FALSE, "...)
+			}
+			b = appendNum(b, x.r.topsis)
+			b = append(b, ", '"...)
+			b = appendNodes(b, x.r.Nodes)
+			b = append(b, "')"...)
 		}
-		if _, err := s.db.Q(ctx).ExecContext(ctx, b.String(), args.Values()...); err != nil {
+		if _, err := s.db.Q(ctx).ExecContext(ctx, string(b), args.Values()...); err != nil {
 			return fmt.Errorf("store results: %w", err)
 		}
 	}
@@ -292,7 +319,8 @@ func (s *Service) Scorecard(ctx context.Context, read unit.Scope, id int64, unit
 	}
 	for _, r := range rows {
 		if r.Unit == u.Code {
-			return r, nil
+			r.Corrections, err = s.corrections(ctx, id, u.ID)
+			return r, err
 		}
 	}
 	return Row{}, fault.NotFound("scorecard", unitCode)
@@ -397,6 +425,30 @@ func (s *Service) Moved(ctx context.Context, read unit.Scope, id int64) ([]Moved
 	now, err := s.rescored(ctx, r)
 	if err != nil {
 		return nil, err
+	}
+	// Points corrected on upheld objections stand for the run: they are
+	// applied to today's scores too, so a correction is not shown as a
+	// figure that moved.
+	cs, err := s.corrections(ctx, id, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(cs) > 0 {
+		v, _, err := s.version(ctx, r.Scheme, r.Version)
+		if err != nil {
+			return nil, err
+		}
+		t, err := v.build()
+		if err != nil {
+			return nil, err
+		}
+		rs := make([]*Result, len(now))
+		for i, x := range now {
+			rs[i] = x.r
+		}
+		if err := t.correct(rs, cs); err != nil {
+			return nil, err
+		}
 	}
 	fresh := make(map[string]*Result, len(now))
 	for _, x := range now {

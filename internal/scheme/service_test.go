@@ -216,10 +216,11 @@ func TestSchemeRuns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Answer(ctx, unit.Everything(), oid, "已核实，下次评价计入", true); err != nil {
+		three := 3.0
+		if err := s.Answer(ctx, unit.Everything(), oid, scheme.Reply{Answer: "已核实，漏计一场", Upheld: true, Value: &three}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Answer(ctx, unit.Everything(), oid, "again", false); key(err) != "scheme.objection.answered" {
+		if err := s.Answer(ctx, unit.Everything(), oid, scheme.Reply{Answer: "again"}); key(err) != "scheme.objection.answered" {
 			t.Errorf("answer twice: %v", err)
 		}
 		if os, _ := s.Objections(ctx, unit.Everything(), run.ID); len(os) != 1 || !os[0].Upheld {

@@ -472,14 +472,11 @@ func (s *Server) apiAnswerObjection(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Answer string `json:"answer"`
-		Upheld bool   `json:"upheld"`
-	}
+	var in scheme.Reply
 	if err := s.decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.Schemes.Answer(r.Context(), evaluates(r), id, in.Answer, in.Upheld); err != nil {
+	if err := s.app.Schemes.Answer(r.Context(), evaluates(r), id, in); err != nil {
 		return err
 	}
 	o, err := s.app.Schemes.Objection(r.Context(), readScope(r), id)

@@ -59,14 +59,26 @@ func (b *tab) text(sel string) string {
 // login logs in as a demo account.
 func (b *tab) login(name string) {
 	b.t.Helper()
+	b.loginWith(name, demo.Password)
+}
+
+// loginWith logs in as name with password.
+func (b *tab) loginWith(name, password string) {
+	b.t.Helper()
 	b.run("log in as "+name,
 		chromedp.Navigate(b.url+"/login"),
 		chromedp.WaitVisible(chromedp.CSS("#name")),
 		chromedp.SendKeys(chromedp.CSS("#name"), name),
-		chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("#login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 	)
+}
+
+// logout logs out and waits for the login form.
+func (b *tab) logout() {
+	b.t.Helper()
+	b.run("log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#name")))
 }
 
 // shoot checks that the page fits a 375px screen and, on SQLite, saves a
@@ -80,6 +92,12 @@ func (b *tab) shoot(file string) {
 	if overflow > 0 {
 		b.t.Errorf("%s at 375px is %dpx wider than the screen", file, overflow)
 	}
+	b.save(file + "-375")
+}
+
+// save saves, on SQLite, a full screenshot of the page as file.png.
+func (b *tab) save(file string) {
+	b.t.Helper()
 	if !b.shots {
 		return
 	}
@@ -87,7 +105,7 @@ func (b *tab) shoot(file string) {
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", file, err)
 	}
-	name := filepath.Join(b.dir, file+"-375.png")
+	name := filepath.Join(b.dir, file+".png")
 	if err := os.WriteFile(name, png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +23,8 @@ type leagueRow struct {
 	NowT    string
 	RankNow int
 	Up      bool
+	// Corrected: points of the unit changed on upheld objections.
+	Corrected bool
 }
 
 type runPage struct {
@@ -41,6 +44,8 @@ type runPage struct {
 type objectionView struct {
 	scheme.Objection
 	Node string
+	// Correction made on the objection, when upheld with one.
+	Correction *correctionView
 }
 
 func (s *Server) schemeName(r *http.Request, code string) string {
@@ -140,8 +145,22 @@ func (s *Server) showRun(w http.ResponseWriter, r *http.Request, status int, f f
 	if err != nil {
 		return err
 	}
+	cs, err := s.app.Schemes.Corrections(ctx, readScope(r), id, "")
+	if err != nil {
+		return err
+	}
+	byObjection := map[int64]*correctionView{}
+	corrected := map[string]bool{}
+	for _, c := range cs {
+		cv := viewCorrection(data.Base, c, names)
+		byObjection[c.Objection] = &cv
+		corrected[c.Unit] = true
+	}
+	for i := range data.Rows {
+		data.Rows[i].Corrected = corrected[data.Rows[i].Unit]
+	}
 	for _, o := range os {
-		data.Objections = append(data.Objections, objectionView{Objection: o, Node: names[o.Node]})
+		data.Objections = append(data.Objections, objectionView{Objection: o, Node: names[o.Node], Correction: byObjection[o.ID]})
 	}
 	others, err := s.app.Schemes.Runs(ctx, readScope(r), scheme.RunFilter{Scheme: run.Scheme})
 	if err != nil {
@@ -202,15 +221,54 @@ func (s *Server) pageObjectionAnswer(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := s.app.Schemes.Answer(r.Context(), evaluates(r), id, r.PostFormValue("answer"), r.PostFormValue("upheld") == "yes"); err != nil {
+	rp := scheme.Reply{Answer: r.PostFormValue("answer"), Upheld: r.PostFormValue("upheld") == "yes",
+		Value: formNumber(r, "value"), Points: formNumber(r, "points")}
+	if err := s.app.Schemes.Answer(r.Context(), evaluates(r), id, rp); err != nil {
 		f := formState{}
-		if status, ok := s.refuse(r, err, &f, "answer"); ok {
+		if status, ok := s.refuse(r, err, &f, "answer", "value", "points"); ok {
 			r.SetPathValue("id", strconv.FormatInt(o.Run, 10))
 			return s.showRun(w, r, status, f)
 		}
 		return err
 	}
 	return seeOther(w, r, fmt.Sprintf("/scheme-runs/%d", o.Run), "scheme_answered")
+}
+
+// formNumber reads an optional number from a form: nil when blank, NaN
+// (refused by the service as not a number) when unreadable.
+func formNumber(r *http.Request, name string) *float64 {
+	v := strings.TrimSpace(r.PostFormValue(name))
+	if v == "" {
+		return nil
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		x = math.NaN()
+	}
+	return &x
+}
+
+// correctionView is a point corrected on an upheld objection as printed:
+// Text says value and points before and after.
+type correctionView struct {
+	scheme.Correction
+	Name string
+	Text string
+}
+
+func viewCorrection(b Base, c scheme.Correction, names map[string]string) correctionView {
+	v := correctionView{Correction: c, Name: names[c.Node]}
+	if c.ByPoints || c.Value == nil {
+		v.Text = b.T("scheme.page.correction_points", "was", pts(c.PointsWas, b.Lang), "now", pts(c.Points, b.Lang))
+		return v
+	}
+	was := "—"
+	if c.ValueWas != nil {
+		was = pts(*c.ValueWas, b.Lang)
+	}
+	v.Text = b.T("scheme.page.correction_value", "value_was", was, "value", pts(*c.Value, b.Lang),
+		"was", pts(c.PointsWas, b.Lang), "now", pts(c.Points, b.Lang))
+	return v
 }
 
 // cardNode is a node of a scorecard as printed: its points and where
@@ -226,6 +284,8 @@ type cardNode struct {
 	MaxT    string
 	WeightT string
 	RuleT   string
+	// Corrected: the corrections of this point on upheld objections.
+	Corrected []correctionView
 }
 
 type scorecardPage struct {
@@ -237,9 +297,11 @@ type scorecardPage struct {
 	TotalT     string
 	Nodes      []cardNode
 	VetoName   string
-	CanObject  bool
-	Objections []objectionView
-	Form       formState
+	// Corrections counts the points changed on upheld objections.
+	Corrections int
+	CanObject   bool
+	Objections  []objectionView
+	Form        formState
 }
 
 // pageScorecard shows one unit's scorecard: its tree with the points of
@@ -291,9 +353,17 @@ func (s *Server) showScorecard(w http.ResponseWriter, r *http.Request, status in
 	for _, n := range row.Nodes {
 		byCode[n.Code] = n
 	}
+	corrected := map[string][]correctionView{}
+	byObjection := map[int64]*correctionView{}
+	for _, c := range row.Corrections {
+		cv := viewCorrection(data.Base, c, names)
+		corrected[c.Node] = append(corrected[c.Node], cv)
+		byObjection[c.Objection] = &cv
+	}
+	data.Corrections = len(row.Corrections)
 	add := func(n scheme.NodeScore, lv int, leaf, adjust bool) {
 		c := cardNode{NodeScore: n, Name: names[n.Code], Level: lv, Leaf: leaf, Adjust: adjust, PointsT: pts(n.Points, data.Lang),
-			MaxT: pts(n.Max, data.Lang), WeightT: fmt.Sprintf("%.2f%%", n.Weight*100)}
+			MaxT: pts(n.Max, data.Lang), WeightT: fmt.Sprintf("%.2f%%", n.Weight*100), Corrected: corrected[n.Code]}
 		if n.Value != nil {
 			c.ValueT = pts(*n.Value, data.Lang)
 		} else if leaf {
@@ -341,7 +411,7 @@ func (s *Server) showScorecard(w http.ResponseWriter, r *http.Request, status in
 	}
 	for _, o := range os {
 		if readScope(r).Contains(u.Path) {
-			data.Objections = append(data.Objections, objectionView{Objection: o, Node: names[o.Node]})
+			data.Objections = append(data.Objections, objectionView{Objection: o, Node: names[o.Node], Correction: byObjection[o.ID]})
 		}
 	}
 	return s.render(w, r, status, "scheme_scorecard", data)

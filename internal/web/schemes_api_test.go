@@ -203,13 +203,27 @@ func TestSchemeAPI(t *testing.T) {
 		if len(os.Items) != 1 || os.Items[0].Answer == "" {
 			t.Errorf("soc1's objections: %+v", os.Items)
 		}
+		// an upheld objection corrects the objecting unit's point, no other's
+		var o2 scheme.Objection
+		dec(call("POST", runPath+"/objections", "soc1", map[string]any{"unit": "SOC001", "node": "B", "reason": "漏报一项"}, 201), &o2)
+		ans2 := fmt.Sprintf("/api/v1/scheme-objections/%d/answer", o2.ID)
+		call("POST", ans2, "inspector", map[string]any{"answer": "成立", "upheld": true}, 422)
+		call("POST", ans2, "inspector", map[string]any{"answer": "成立", "upheld": true, "unit": "SOC002", "value": 3}, 422)
+		call("POST", ans2, "inspector", map[string]any{"answer": "成立，按 3 项计", "upheld": true, "value": 3}, 200)
+		var card1 scheme.Row
+		dec(call("GET", runPath+"/units/SOC001", "soc1", nil, 200), &card1)
+		if len(card1.Corrections) != 1 || card1.Corrections[0].Node != "B" || *card1.Corrections[0].Value != 3 || card1.Corrections[0].Reason != "成立，按 3 项计" {
+			t.Errorf("soc1's corrections: %+v", card1.Corrections)
+		}
 		// a change to the data after publishing: the run stays, the movement shows
+		var corrected runView
+		dec(call("GET", runPath, "admin", nil, 200), &corrected)
 		call("POST", vf, "admin", map[string]any{"period": "2021S1", "unit": "SOC002", "node": "A2", "score": 3, "reason": "补交纪要"}, 200)
 		var again runView
 		dec(call("GET", runPath, "admin", nil, 200), &again)
 		var moved struct{ Items []scheme.Moved }
 		dec(call("GET", runPath+"/moved", "admin", nil, 200), &moved)
-		if again.Rows[1].Total != rv.Rows[1].Total || len(moved.Items) != 3 || moved.Items[0].Unit != "SOC002" {
+		if again.Rows[1].Total != corrected.Rows[1].Total || len(moved.Items) != 3 || moved.Items[0].Unit != "SOC002" {
 			t.Errorf("after publishing: %+v moved %+v", again.Rows[1], moved.Items)
 		}
 		// a second version (one level) run on the same data, compared
@@ -295,6 +309,6 @@ func schemeSpecCalls(t *testing.T, c *specCheck) {
 	decodeBody(t, c.call("POST", run+"/objections", "spec.soc", map[string]any{"unit": "SOC001", "node": "B", "reason": "漏报"}, 201), &o)
 	c.call("POST", run+"/objections", "spec.soc", map[string]any{"unit": "SOC001", "node": "B", "reason": ""}, 422)
 	c.call("GET", run+"/objections", "spec.soc", nil, 200)
-	c.call("POST", fmt.Sprintf("/api/v1/scheme-objections/%d/answer", o.ID), "inspector", map[string]any{"answer": "已核实", "upheld": true}, 200)
+	c.call("POST", fmt.Sprintf("/api/v1/scheme-objections/%d/answer", o.ID), "inspector", map[string]any{"answer": "已核实", "upheld": true, "value": 1}, 200)
 	c.call("POST", fmt.Sprintf("/api/v1/scheme-objections/%d/answer", o.ID), "inspector", map[string]any{"answer": "再答"}, 409)
 }

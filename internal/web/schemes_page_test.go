@@ -99,8 +99,15 @@ func TestSchemePages(t *testing.T) {
 		os, _ := e.app.Schemes.Objections(context.Background(), unit.Everything(), id)
 		last := os[len(os)-1]
 		check("answer by the unit", soc.post(fmt.Sprintf("/scheme-objections/%d/answer", last.ID), url.Values{"answer": {"成立"}}), 404)
-		check("answer", admin.post(fmt.Sprintf("/scheme-objections/%d/answer", last.ID), url.Values{"answer": {"已补录，下期计入"}, "upheld": {"yes"}}), http.StatusSeeOther)
-		check("answered", soc.get(run+"/units/SOC003"), 200, "已补录，下期计入", "成立")
+		answer := fmt.Sprintf("/scheme-objections/%d/answer", last.ID)
+		check("answer form", admin.get(run), 200, fmt.Sprintf(`id="answer-value-%d"`, last.ID), fmt.Sprintf(`id="answer-points-%d"`, last.ID))
+		check("upheld without a correction", admin.post(answer, url.Values{"answer": {"已补录"}, "upheld": {"yes"}}), 422, "请填写更正后的值或得分")
+		check("value and points", admin.post(answer, url.Values{"answer": {"已补录"}, "upheld": {"yes"}, "value": {"3"}, "points": {"2"}}), 422, "更正后的值和得分只填一项")
+		check("not a number", admin.post(answer, url.Values{"answer": {"已补录"}, "upheld": {"yes"}, "value": {"三"}}), 422, "更正后的值须为数字")
+		check("answer", admin.post(answer, url.Values{"answer": {"已补录，按 9 场计"}, "upheld": {"yes"}, "value": {"9"}}), http.StatusSeeOther)
+		check("answered", soc.get(run+"/units/SOC003"), 200, "已补录，按 9 场计", "成立", `id="corrected-note"`, `id="corrected-B11-`, "异议更正", "→ 9，得分")
+		check("league marks the correction", admin.get(run), 200, "该单位有得分经异议更正")
+		check("scorecard in English", soc.get(run+"/units/SOC003?lang=en"), 200, "corrected on objection", "→ 9, points")
 
 		// self-scores and verification
 		hs := "/schemes/" + demo.SocietyScheme + "/versions/2/hand-scores"
