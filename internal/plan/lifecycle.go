@@ -64,8 +64,8 @@ func (s *Service) Task(ctx context.Context, c Caller, id int64) (Task, error) {
 		return Task{}, fault.NotFound("task", id)
 	}
 	t := ts[0]
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, action, state, percent, note, actor_name, created_at FROM plan_task_events
-		WHERE task_id = $1 ORDER BY id`, id)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, action, state, percent, note, actor_name, created_at, review, review_note,
+		reviewed_by, reviewed_at FROM plan_task_events WHERE task_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return Task{}, err
 	}
@@ -73,8 +73,14 @@ func (s *Service) Task(ctx context.Context, c Caller, id int64) (Task, error) {
 	t.Events = []Event{}
 	for rows.Next() {
 		var e Event
-		if err := rows.Scan(&e.ID, &e.Action, &e.State, &e.Percent, &e.Note, &e.Actor, &e.CreatedAt); err != nil {
+		var at sql.NullTime
+		if err := rows.Scan(&e.ID, &e.Action, &e.State, &e.Percent, &e.Note, &e.Actor, &e.CreatedAt, &e.Review, &e.ReviewNote,
+			&e.ReviewedBy, &at); err != nil {
 			return Task{}, err
+		}
+		if at.Valid {
+			v := at.Time.UTC()
+			e.ReviewedAt = &v
 		}
 		t.Events = append(t.Events, e)
 	}
@@ -125,8 +131,8 @@ func (s *Service) Check(ctx context.Context, c Caller, id int64, st *Step) (Task
 	if !ok {
 		return Task{}, fault.InvalidField("action", "error.option", "value", st.Action)
 	}
-	var ownerPath string
-	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT o.path FROM plans p JOIN units o ON o.id = p.unit_id WHERE p.id = $1`, t.PlanID).Scan(&ownerPath); err != nil {
+	ownerPath, err := s.ownerPath(ctx, t.PlanID)
+	if err != nil {
 		return Task{}, err
 	}
 	if mv.lead && !c.Report.Contains(t.leadPath) || !mv.lead && !c.Supervise.Contains(ownerPath) {
@@ -208,8 +214,12 @@ func (s *Service) write(ctx context.Context, t Task, st Step) error {
 		}
 	}
 	var eventID int64
-	if err := q.QueryRowContext(ctx, `INSERT INTO plan_task_events(task_id, action, state, percent, note, actor_name, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, t.ID, st.Action, mv.to, percent, note, actorName(ctx), now).Scan(&eventID); err != nil {
+	review := "" // a progress report waits for the owner's review
+	if st.Action == Report {
+		review = Pending
+	}
+	if err := q.QueryRowContext(ctx, `INSERT INTO plan_task_events(task_id, action, state, percent, note, actor_name, created_at, review)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, t.ID, st.Action, mv.to, percent, note, actorName(ctx), now, review).Scan(&eventID); err != nil {
 		return err
 	}
 	for _, f := range st.Files {
@@ -230,8 +240,8 @@ func (s *Service) write(ctx context.Context, t Task, st Step) error {
 
 // Allowed lists the steps the caller may take on t now.
 func (s *Service) Allowed(ctx context.Context, c Caller, t Task) []string {
-	var ownerPath string
-	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT o.path FROM plans p JOIN units o ON o.id = p.unit_id WHERE p.id = $1`, t.PlanID).Scan(&ownerPath); err != nil {
+	ownerPath, err := s.ownerPath(ctx, t.PlanID)
+	if err != nil {
 		return nil
 	}
 	var out []string
@@ -250,3 +260,11 @@ func (s *Service) Allowed(ctx context.Context, c Caller, t Task) []string {
 // Supervises says whether the caller closes, returns and reminds on p's
 // tasks.
 func (s *Service) Supervises(c Caller, p Plan) bool { return c.Supervise.Contains(p.unitPath) }
+
+// ownerPath is the path of the plan's unit, whose inspectors close,
+// return and review its tasks.
+func (s *Service) ownerPath(ctx context.Context, planID int64) (string, error) {
+	var path string
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT o.path FROM plans p JOIN units o ON o.id = p.unit_id WHERE p.id = $1`, planID).Scan(&path)
+	return path, err
+}

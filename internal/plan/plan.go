@@ -127,20 +127,23 @@ type Section struct {
 
 // Task is a task with its targets and live progress.
 type Task struct {
-	ID          int64     `json:"id"`
-	PlanID      int64     `json:"plan_id"`
-	Title       string    `json:"title"`
-	Body        string    `json:"body,omitempty"`
-	Lead        string    `json:"lead"`
-	LeadName    string    `json:"lead_name"`
-	Cooperating []string  `json:"cooperating"`
-	Start       string    `json:"start"`
-	Due         string    `json:"due"`
-	State       string    `json:"state"`
-	Percent     int       `json:"percent"` // last percent the lead unit reported
-	Version     int       `json:"version"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	Targets     []Target  `json:"targets"`
+	ID          int64    `json:"id"`
+	PlanID      int64    `json:"plan_id"`
+	Title       string   `json:"title"`
+	Body        string   `json:"body,omitempty"`
+	Lead        string   `json:"lead"`
+	LeadName    string   `json:"lead_name"`
+	Cooperating []string `json:"cooperating"`
+	Start       string   `json:"start"`
+	Due         string   `json:"due"`
+	State       string   `json:"state"`
+	Percent     int      `json:"percent"` // last percent the lead unit reported
+	// Accepted is the percent of the last progress report the plan owner
+	// accepted: a qualitative target's progress (100 once closed).
+	Accepted  int       `json:"accepted"`
+	Version   int       `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Targets   []Target  `json:"targets"`
 	// Progress is the mean progress of the targets (0–1); Light its light.
 	Progress float64 `json:"progress"`
 	Light    string  `json:"light"`
@@ -218,4 +221,18 @@ type Event struct {
 	CreatedAt time.Time `json:"created_at"`
 	// Files are the evidence attached to this step.
 	Files []Evidence `json:"files,omitempty"`
+	// Review is the plan owner's decision on a progress report: pending,
+	// accepted or returned ("" for the other steps), with its reason,
+	// who decided and when.
+	Review     string     `json:"review,omitempty"`
+	ReviewNote string     `json:"review_note,omitempty"`
+	ReviewedBy string     `json:"reviewed_by,omitempty"`
+	ReviewedAt *time.Time `json:"reviewed_at,omitempty"`
 }
+
+// Reviews of a progress report.
+const (
+	Pending  = "pending"
+	Accepted = "accepted"
+	Returned = "returned"
+)

@@ -192,6 +192,26 @@ func (s *Service) tasks(ctx context.Context, c Caller, p Plan, taskID int64, out
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// the last accepted progress report of each task: what its
+	// qualitative targets have reached
+	rows, err = q.QueryContext(ctx, `SELECT e.task_id, e.percent FROM plan_task_events e JOIN plan_tasks t ON t.id = e.task_id
+		WHERE `+cond+` AND e.action = 'report' AND e.review = 'accepted' ORDER BY e.task_id, e.id`, args.Values()...)
+	if err != nil {
+		return nil, fmt.Errorf("read accepted reports: %w", err)
+	}
+	for rows.Next() {
+		var tid int64
+		var pc int
+		if err := rows.Scan(&tid, &pc); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		tasks[index[tid]].Accepted = pc
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	// milestones
 	rows, err = q.QueryContext(ctx, `SELECT m.id, m.task_id, m.title, m.due_on, m.done_on FROM plan_milestones m
 		JOIN plan_tasks t ON t.id = m.task_id WHERE `+cond+` ORDER BY m.task_id, m.seq`, args.Values()...)
@@ -383,7 +403,10 @@ func (s *Service) live(ctx context.Context, c Caller, p Plan, tasks []Task, unit
 				g.MetricUnit = m.Unit
 			}
 			if g.Metric == "" {
-				pc := float64(t.Percent)
+				pc := float64(t.Accepted)
+				if t.State == Closed {
+					pc = 100
+				}
 				g.Current = &pc
 			} else if p.Owner {
 				g.Current = values[[2]string{g.Metric, p.Unit}]

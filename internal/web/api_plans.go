@@ -208,3 +208,24 @@ func (s *Server) apiSetPlanContact(w http.ResponseWriter, r *http.Request) error
 	}
 	return writeJSON(w, http.StatusOK, c)
 }
+
+// apiReviewPlanReport accepts or returns a progress report of a task.
+func (s *Server) apiReviewPlanReport(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "task")
+	if err != nil {
+		return err
+	}
+	report, err := strconv.ParseInt(r.PathValue("report"), 10, 64)
+	if err != nil || report <= 0 {
+		return fault.NotFound("report", r.PathValue("report"))
+	}
+	var in plan.Review
+	if err := s.decode(w, r, &in); err != nil {
+		return err
+	}
+	t, err := s.app.Plans.ReviewReport(r.Context(), planCaller(r), id, report, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, t)
+}

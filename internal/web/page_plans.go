@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"kexie/internal/fault"
 	"kexie/internal/figure"
 	"kexie/internal/plan"
 )
@@ -146,6 +147,9 @@ type planTaskPage struct {
 	// Evidence says the caller may attach files (a report or completion).
 	Evidence  bool
 	MaxUpload string
+	// Review says the caller accepts or returns the task's pending
+	// progress reports (the plan owner, a task with a qualitative target).
+	Review bool
 }
 
 // Size prints a file's size for people.
@@ -193,7 +197,32 @@ func (s *Server) showPlanTask(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	data.MaxUpload = data.Size(s.opts.MaxUpload)
+	data.Review = t.Reviewable() && s.app.Plans.SupervisesTask(r.Context(), c, t)
 	return s.render(w, r, status, "plan_task", data)
+}
+
+// pagePlanReview accepts or returns a progress report from the task page.
+func (s *Server) pagePlanReview(w http.ResponseWriter, r *http.Request) error {
+	id, err := planPathID(r, "task")
+	if err != nil {
+		return err
+	}
+	report, err := strconv.ParseInt(r.PathValue("report"), 10, 64)
+	if err != nil || report <= 0 {
+		return fault.NotFound("report", r.PathValue("report"))
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	in := plan.Review{Decision: r.PostFormValue("decision"), Note: r.PostFormValue("note")}
+	if _, err := s.app.Plans.ReviewReport(r.Context(), planCaller(r), id, report, in); err != nil {
+		f := formState{}
+		if status, ok := s.refuse(r, err, &f); ok {
+			return s.showPlanTask(w, r, status, f)
+		}
+		return err
+	}
+	return seeOther(w, r, "/plan-tasks/"+strconv.FormatInt(id, 10), "plan_review")
 }
 
 func (s *Server) pagePlanTaskStep(w http.ResponseWriter, r *http.Request) error {

@@ -196,6 +196,25 @@ func planSpecCalls(t *testing.T, c *specCheck) {
 	c.call("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", task), "admin", map[string]any{"action": "close"}, 409)
 	c.call("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/steps", task), "nanjing", map[string]any{"action": "report", "percent": 500, "note": "x"}, 422)
 	c.call("GET", "/api/v1/plan-todo", "nanjing", nil, 200)
+	// the county's qualitative task: its report counts once the province accepts it
+	qual := p.Sections[0].Tasks[1].ID
+	steps := fmt.Sprintf("/api/v1/plan-tasks/%d/steps", qual)
+	c.call("POST", steps, "xuzhou", map[string]any{"action": "acknowledge"}, 200)
+	var tk plan.Task
+	decodeBody(t, c.call("POST", steps, "xuzhou", map[string]any{"action": "report", "percent": 40, "note": "初稿"}, 200), &tk)
+	if *tk.Targets[0].Current != 0 || tk.Events[len(tk.Events)-1].Review != plan.Pending {
+		t.Fatalf("a pending report: %+v", tk)
+	}
+	review := fmt.Sprintf("/api/v1/plan-tasks/%d/reports/%d", qual, tk.Events[len(tk.Events)-1].ID)
+	c.call("POST", review, "xuzhou", map[string]any{"decision": "accept"}, 403)
+	c.call("POST", review, "nanjing", map[string]any{"decision": "accept"}, 404)
+	c.call("POST", review, "admin", map[string]any{"decision": "return"}, 422)
+	c.call("POST", fmt.Sprintf("/api/v1/plan-tasks/%d/reports/999999", qual), "admin", map[string]any{"decision": "accept"}, 404)
+	decodeBody(t, c.call("POST", review, "admin", map[string]any{"decision": "accept"}, 200), &tk)
+	if tk.Accepted != 40 || *tk.Targets[0].Current != 40 {
+		t.Fatalf("an accepted report: %+v", tk)
+	}
+	c.call("POST", review, "admin", map[string]any{"decision": "return", "note": "再议"}, 409)
 	planEvidenceSpecCalls(t, c, p)
 	xlsx := c.call("GET", fmt.Sprintf("/api/v1/plans/%d/export", p.ID), "admin", nil, 200).Body.Bytes()
 	c.call("GET", "/api/v1/plans/999999/export", "admin", nil, 404)

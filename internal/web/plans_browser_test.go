@@ -15,6 +15,7 @@ import (
 	"kexie/internal/plan"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
+	"kexie/internal/unit"
 )
 
 // TestBrowserPlanEvidence is Nanjing's office on a phone acknowledging a
@@ -95,6 +96,58 @@ func TestBrowserPlanEvidence(t *testing.T) {
 			chromedp.EvalAwaitPromise))
 		if err != nil || got != len(tinyPNG(t)) {
 			t.Errorf("the owner downloads the photo: %d bytes, %v", got, err)
+		}
+	})
+}
+
+// TestBrowserPlanReview is the province's office reviewing the progress
+// reports of a county's qualitative task: a return without a reason is
+// refused on the page, one with a reason is marked returned, the other
+// accepted, and only the accepted percent shows as the target's progress.
+func TestBrowserPlanReview(t *testing.T) {
+	browser := newBrowser(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		var p plan.Plan
+		decodeBody(t, e.do("POST", "/api/v1/plans", "admin", planBody()), &p)
+		task := p.Sections[0].Tasks[1].ID
+		steps := fmt.Sprintf("/api/v1/plan-tasks/%d/steps", task)
+		e.do("POST", steps, "xuzhou", map[string]any{"action": "acknowledge"})
+		var tk plan.Task
+		decodeBody(t, e.do("POST", steps, "xuzhou", map[string]any{"action": "report", "percent": 40, "note": "完成初稿"}), &tk)
+		first := tk.Events[len(tk.Events)-1].ID
+		decodeBody(t, e.do("POST", steps, "xuzhou", map[string]any{"action": "report", "percent": 90, "note": "基本成稿"}), &tk)
+		second := tk.Events[len(tk.Events)-1].ID
+		srv := httptest.NewServer(e.srv)
+		defer srv.Close()
+		tb := openTab(t, browser, srv.URL, 60*time.Second)
+		run, text, shoot, login := tb.run, tb.text, tb.shoot, tb.login
+		login("admin")
+		form := func(id int64) string { return fmt.Sprintf("#review-%d form", id) }
+		run("return the second report without a reason",
+			chromedp.Navigate(fmt.Sprintf("%s/plan-tasks/%d", srv.URL, task)),
+			chromedp.WaitVisible(chromedp.CSS(form(second))),
+			chromedp.Click(chromedp.CSS(form(second)+` button[value="return"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".errors, .alert")),
+		)
+		if got := text("body"); !strings.Contains(got, "退回时须写明原因") {
+			t.Fatalf("no reason asked for: %.400s", got)
+		}
+		run("return it with a reason, accept the first",
+			chromedp.SendKeys(chromedp.CSS(form(second)+` input[name="note"]`), "缺少成稿材料"),
+			chromedp.Click(chromedp.CSS(form(second)+` button[value="return"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#notice")),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#review-%d[data-review="returned"]`, second))),
+			chromedp.Click(chromedp.CSS(form(first)+` button[value="accept"]`)),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#review-%d[data-review="accepted"]`, first))),
+		)
+		if got := text(fmt.Sprintf("#review-%d", second)); !strings.Contains(got, "已退回") || !strings.Contains(got, "缺少成稿材料") {
+			t.Errorf("the returned report: %q", got)
+		}
+		shoot("plan-report-review")
+		got, err := e.app.Plans.Task(context.Background(), plan.Caller{Read: unit.Everything()}, task)
+		if err != nil || got.Accepted != 40 || *got.Targets[0].Current != 40 {
+			t.Fatalf("stored: accepted %d, %v", got.Accepted, err)
 		}
 	})
 }

@@ -192,6 +192,7 @@ func (s *Server) routes() []route {
 		api(http.MethodGet, "/api/v1/plans/{id}", s.apiGetPlan),
 		api(http.MethodGet, "/api/v1/plan-tasks/{id}", s.apiGetPlanTask),
 		api(http.MethodPost, "/api/v1/plan-tasks/{id}/steps", s.apiPlanTaskStep),
+		api(http.MethodPost, "/api/v1/plan-tasks/{id}/reports/{report}", s.apiReviewPlanReport),
 		api(http.MethodPost, "/api/v1/plans/{id}/reminders", s.apiPlanRemind),
 		api(http.MethodGet, "/api/v1/plan-todo", s.apiPlanTodo),
 		api(http.MethodGet, "/api/v1/plans/{id}/export", s.apiExportPlan),
@@ -208,6 +209,7 @@ func (s *Server) routes() []route {
 		page(http.MethodGet, "/plans/todo", s.pagePlanTodo),
 		page(http.MethodGet, "/plan-tasks/{id}", s.pagePlanTask),
 		page(http.MethodPost, "/plan-tasks/{id}/steps", s.pagePlanTaskStep),
+		page(http.MethodPost, "/plan-tasks/{id}/reports/{report}", s.pagePlanReview),
 
 		// API: evaluation schemes (评价体系) and their runs
 		api(http.MethodGet, "/api/v1/schemes", s.apiListSchemes),
