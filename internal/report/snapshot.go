@@ -37,10 +37,35 @@ type Snapshot struct {
 // Moved is a figure of a snapshot whose live value now differs.
 type Moved struct {
 	Fig
-	Now     *float64 `json:"now"`
-	Then    string   `json:"then_text"`
-	NowText string   `json:"now_text"`
-	Records string   `json:"records"` // the page of the records behind it
+	// The metric's and the unit's names, for pages in either language.
+	NameZH     string   `json:"name_zh"`
+	NameEN     string   `json:"name_en,omitempty"`
+	UnitNameZH string   `json:"unit_name_zh"`
+	UnitNameEN string   `json:"unit_name_en,omitempty"`
+	Now        *float64 `json:"now"`
+	Then       string   `json:"then_text"`
+	NowText    string   `json:"now_text"`
+	Records    string   `json:"records"` // the page of the records behind it
+}
+
+// MetricName is the metric's name in lang (its code when it has none).
+func (m Moved) MetricName(lang string) string {
+	return pick(lang, m.NameZH, m.NameEN, m.Metric)
+}
+
+// UnitLabel is the unit's name in lang (its code when it has none).
+func (m Moved) UnitLabel(lang string) string {
+	return pick(lang, m.UnitNameZH, m.UnitNameEN, m.Unit)
+}
+
+func pick(lang, zh, en, code string) string {
+	switch {
+	case lang == "en" && en != "":
+		return en
+	case zh != "":
+		return zh
+	}
+	return code
 }
 
 // SnapshotRequest asks for a report for the record.
@@ -169,6 +194,10 @@ func (s *Service) Moved(ctx context.Context, scope unit.Scope, sn Snapshot) ([]M
 	out := []Moved{}
 	for _, g := range order {
 		figs := groups[g]
+		var uzh, uen string
+		if u, err := s.Units.Get(ctx, scope, g[0]); err == nil {
+			uzh, uen = u.NameZH, u.NameEN
+		}
 		for len(figs) > 0 {
 			n := min(len(figs), metric.MaxMany)
 			codes := make([]string, n)
@@ -189,7 +218,11 @@ func (s *Service) Moved(ctx context.Context, scope unit.Scope, sn Snapshot) ([]M
 				}
 				nf := figs[i]
 				nf.Value = now
-				out = append(out, Moved{Fig: figs[i], Now: now, Then: figs[i].Text(sn.Lang), NowText: nf.Text(sn.Lang), Records: DrillHref(figs[i])})
+				mv := Moved{Fig: figs[i], UnitNameZH: uzh, UnitNameEN: uen, Now: now, Then: figs[i].Text(sn.Lang), NowText: nf.Text(sn.Lang), Records: DrillHref(figs[i])}
+				if m, err := s.Metrics.Get(ctx, figs[i].Metric); err == nil {
+					mv.NameZH, mv.NameEN = m.NameZH, m.NameEN
+				}
+				out = append(out, mv)
 			}
 			figs = figs[n:]
 		}

@@ -94,6 +94,14 @@ func TestStoredTemplatesAndSnapshots(t *testing.T) {
 			moved[0].Records != "/metrics/kexiao_new/records?period=2021S1&unit=320000" {
 			t.Fatalf("moved: %+v %v", moved, err)
 		}
+		// named, not coded, in either language
+		if m, err := a.Metrics.Get(ctx, "kexiao_new"); err != nil || m.NameEN == "" || moved[0].NameZH != m.NameZH ||
+			moved[0].MetricName("zh-CN") != m.NameZH || moved[0].MetricName("en") != m.NameEN {
+			t.Errorf("moved figure's names: %+v (%v)", moved[0], err)
+		}
+		if moved[0].UnitLabel("zh-CN") != "江苏省科学技术协会" || moved[0].UnitLabel("en") == "320000" {
+			t.Errorf("moved figure's unit: %q %q", moved[0].UnitLabel("zh-CN"), moved[0].UnitLabel("en"))
+		}
 		// the snapshot still prints what it printed
 		again, _ := svc.Snapshot(ctx, unit.Everything(), sn.ID)
 		if again.Doc.Figs[0].Text("zh-CN") != moved[0].Then {

@@ -12,6 +12,7 @@ import (
 	"kexie/internal/auth"
 	"kexie/internal/fault"
 	"kexie/internal/report"
+	"kexie/internal/unit"
 )
 
 type reportsPage struct {
@@ -99,6 +100,13 @@ func (s *Server) pageReport(w http.ResponseWriter, r *http.Request) error {
 	data.Units, data.Periods = s.choices(r)
 	if data.Unit == "" {
 		data.Unit = defaultUnit(r)
+	}
+	if data.Unit != "" {
+		if _, err := s.app.Units.Get(r.Context(), principal(r).Scope(auth.PermRead), data.Unit); isNotFound(err) {
+			if ok, err := s.outOfScope(w, r, t.Code, data.Unit, data.Period, false); ok || err != nil {
+				return err
+			}
+		}
 	}
 	if data.Unit != "" && data.Period != "" {
 		d, err := s.app.Reports.Generate(r.Context(), principal(r).Scope(auth.PermRead), t.Source, data.Unit, data.Period, data.Lang)
@@ -247,6 +255,16 @@ type snapshotPage struct {
 // live value differs now (each linked to its records), and the report.
 func (s *Server) pageSnapshot(w http.ResponseWriter, r *http.Request) error {
 	sn, err := s.snapshotOf(r)
+	if isNotFound(err) {
+		// kept for a unit outside the caller's scope: say so, and offer
+		// the caller's own unit's report
+		if id, perr := planPathID(r, "report.snapshot"); perr == nil {
+			if other, oerr := s.app.Reports.Snapshot(r.Context(), unit.Everything(), id); oerr == nil {
+				_, err := s.outOfScope(w, r, other.Template, other.Unit, other.Period, true)
+				return err
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
@@ -8,9 +9,11 @@ import (
 	"testing"
 
 	"kexie/internal/demo"
+	"kexie/internal/register"
 	"kexie/internal/report"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
+	"kexie/internal/unit"
 )
 
 // reportSpecCalls exercises the report API against the document: templates
@@ -85,7 +88,13 @@ func TestReportPages(t *testing.T) {
 		}{
 			{"GET", "/reports", "nanjing", nil, 200, []string{"半年工作总结", "工作计划进展", "还没有存档的报告"}},
 			{"GET", "/reports/half-year-review?unit=320000&period=2021S1", "admin", nil, 200, []string{"江苏省科学技术协会2021年上半年工作总结", "format=docx", "format=pdf", "id=\"record-form\"", `<option value="320100">南京市科学技术协会</option>`, `<option value="2021S1">`}},
-			{"GET", "/reports/half-year-review?unit=320300&period=2021S1", "nanjing", nil, 200, []string{"id=\"report-problem\""}},
+			// a report of a unit outside the caller's scope: a 404 that says so and offers the caller's own unit's
+			{"GET", "/reports/half-year-review?unit=320300&period=2021S1", "nanjing", nil, 404, []string{`id="report-out-of-scope"`, "不在您的查看范围内", "320300",
+				`href="/reports/half-year-review?period=2021S1&amp;unit=320100"`, "查看本单位（南京市科学技术协会）的“半年工作总结”"}},
+			{"GET", "/reports/half-year-review?unit=320000&period=2021S1", "nanjing", nil, 404, []string{`id="report-out-of-scope"`, "“半年工作总结”的这一份属于单位 320000", `id="own-report"`}},
+			{"GET", "/reports/half-year-review?unit=320000&period=2021S1&lang=en", "nanjing", nil, 404, []string{"This report is outside your scope", "See “", "for your own unit (Nanjing"}},
+			{"GET", "/reports/half-year-review?unit=320000", "nanjing", nil, 404, []string{`href="/reports/half-year-review?unit=320100"`}},
+			{"GET", "/reports/half-year-review?unit=999999&period=2021S1", "nanjing", nil, 200, []string{`id="report-problem"`}},
 			{"GET", "/reports/half-year-review/edit", "nanjing", nil, 403, nil},
 			{"GET", "/reports/half-year-review/edit?unit=320000&period=2021S1", "admin", nil, 200, []string{"template-source", "report-preview", "江苏省科学技术协会2021年上半年工作总结"}},
 			{"POST", "/reports/preview", "admin", map[string]string{"source": "# 预览{{ unit.name }}", "unit": "320100", "period": "2021S1"}, 200, []string{"预览南京市科学技术协会"}},
@@ -111,9 +120,39 @@ func TestReportPages(t *testing.T) {
 				if page.Code != 200 || !strings.Contains(page.Body.String(), "我的南京市科学技术协会") || !strings.Contains(page.Body.String(), "none-moved") {
 					t.Errorf("%s: %d %.300s", loc, page.Code, page.Body.String())
 				}
-				if other := send("GET", loc, "xuzhou", nil); other.Code != 404 {
-					t.Errorf("a snapshot out of scope: %d", other.Code)
+				if other := send("GET", loc, "xuzhou", nil); other.Code != 404 || !strings.Contains(other.Body.String(), "这份存档的“我的”属于您查看范围以外的单位") ||
+					!strings.Contains(other.Body.String(), `href="/reports/mine?period=2021S1&amp;unit=320300"`) || strings.Contains(other.Body.String(), "南京") {
+					t.Errorf("a snapshot out of scope: %d %.1500s", other.Code, other.Body.String())
 				}
+			}
+		}
+		// a kept report whose figure moved names the metric and the unit, in either language
+		ctx := context.Background()
+		if _, err := e.app.Reports.Save(ctx, "kexiao-page", report.SaveRequest{Name: "科技小院", Source: "新建科技小院{{ fig(\"kexiao_new\") }}。"}); err != nil {
+			t.Fatal(err)
+		}
+		sn, err := e.app.Reports.Record(ctx, unit.Everything(), "kexiao-page", report.SnapshotRequest{Unit: "320100", Period: "2021S1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Registers.Create(ctx, register.System(), "bases", register.Input{Unit: "320115", Values: map[string]any{
+			"kind": "kexiao", "level": "provincial", "recognised_on": "2021-05-01", "name": "测试科技小院", "host": "测试产业协会", "field": "农技服务"}}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := e.app.Metrics.Get(ctx, "kexiao_new")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for lang, want := range map[string][]string{"": {`<td title="kexiao_new">` + m.NameZH + `</td>`, "<td>南京市科学技术协会</td>"},
+			"en": {`<td title="kexiao_new">` + m.NameEN + `</td>`, "<td>Nanjing"}} {
+			page := users["nanjing"].get(fmt.Sprintf("/report-snapshots/%d?lang=%s", sn.ID, lang))
+			for _, w := range want {
+				if page.Code != 200 || !strings.Contains(page.Body.String(), w) {
+					t.Errorf("snapshot page (%q) lacks %q: %d %.3000s", lang, w, page.Code, page.Body.String())
+				}
+			}
+			if strings.Contains(page.Body.String(), "<td>kexiao_new</td>") {
+				t.Errorf("snapshot page (%q) shows the metric's code", lang)
 			}
 		}
 	})
