@@ -113,15 +113,6 @@ func (m *Metric) fromSums(val, cnt int64) part {
 	return part{v: &v, n: cnt}
 }
 
-// factsFrom is the first day a figure of m over p sums: a stock sums its
-// steps from the beginning.
-func (m *Metric) factsFrom(p period.Period) string {
-	if m.Aggregation == Stock {
-		return "0000-00-00"
-	}
-	return p.FromDate()
-}
-
 // ByChildren breaks a metric down by the children of unitCode (open and
 // closed, of the given unit types when any are named) over a period.
 func (s *Service) ByChildren(ctx context.Context, read unit.Scope, code, unitCode, periodID string, types ...string) (Breakdown, error) {
@@ -347,23 +338,24 @@ func (s *Service) periodValues(ctx context.Context, m *Metric, u unit.Unit, ps [
 	}
 	switch {
 	case m.fromFacts():
-		from, to := ps[0].FromDate(), ps[0].ToDate()
-		for _, p := range ps {
-			from, to = min(from, p.FromDate()), max(to, p.ToDate())
+		// the rows of every period's ranges, each read once
+		ranges := make([][]keyRange, len(ps))
+		var all []keyRange
+		for i, p := range ps {
+			ranges[i] = m.factRanges(p)
+			all = append(all, ranges[i]...)
 		}
-		if m.Aggregation == Stock {
-			from = "0000-00-00"
-		}
-		days, err := s.sums(ctx, `SELECT day, SUM(val), SUM(cnt) FROM metric_facts WHERE metric_id = $1 AND fact_version = $2
-			AND unit_id = $3 AND cat = '' AND day >= $4 AND day <= $5 GROUP BY day`,
-			[]any{m.ID, m.FactVersion, u.ID, from, to})
+		args := positional{d: s.db.Dialect}
+		q := `SELECT day, SUM(val), SUM(cnt) FROM metric_facts WHERE metric_id = ` + args.add(m.ID) + ` AND fact_version = ` + args.add(m.FactVersion) +
+			` AND unit_id = ` + args.add(u.ID) + ` AND cat = '' AND ` + rangeSQL(merged(all), args.add) + ` GROUP BY day`
+		days, err := s.sums(ctx, q, args.vals)
 		if err != nil {
 			return nil, err
 		}
-		for i, p := range ps {
+		for i := range ps {
 			var sum [2]int64
 			for d, v := range days {
-				if d <= p.ToDate() && (m.Aggregation == Stock || d >= p.FromDate()) {
+				if in(d, ranges[i]) {
 					sum[0] += v[0]
 					sum[1] += v[1]
 				}
@@ -403,9 +395,10 @@ func (s *Service) ByCategory(ctx context.Context, read unit.Scope, code, unitCod
 		return Breakdown{}, err
 	}
 	f, _ := reg.Schema.Field(m.Breakdown)
-	cats, err := s.sums(ctx, `SELECT cat, SUM(val), SUM(cnt) FROM metric_facts WHERE metric_id = $1 AND fact_version = $2
-		AND unit_id = $3 AND cat <> '' AND day >= $4 AND day <= $5 GROUP BY cat`,
-		[]any{m.ID, m.FactVersion, u.ID, p.FromDate(), p.ToDate()})
+	args := positional{d: s.db.Dialect}
+	q := `SELECT cat, SUM(val), SUM(cnt) FROM metric_facts WHERE metric_id = ` + args.add(m.ID) + ` AND fact_version = ` + args.add(m.FactVersion) +
+		` AND unit_id = ` + args.add(u.ID) + ` AND cat <> '' AND ` + rangeSQL(m.factRanges(p), args.add) + ` GROUP BY cat`
+	cats, err := s.sums(ctx, q, args.vals)
 	if err != nil {
 		return Breakdown{}, err
 	}
@@ -543,8 +536,7 @@ func (s *Service) factSums(ctx context.Context, ms []*Metric, unitIDs []int64, p
 			}
 			q.WriteString(strconv.FormatInt(id, 10))
 		}
-		parts = append(parts, q.String()+`) AND cat = '' AND day >= `+args.add(m.factsFrom(p))+` AND day <= `+args.add(p.ToDate())+
-			` GROUP BY metric_id, unit_id`)
+		parts = append(parts, q.String()+`) AND cat = '' AND `+rangeSQL(m.factRanges(p), args.add)+` GROUP BY metric_id, unit_id`)
 	}
 	if len(parts) == 0 {
 		return out, nil

@@ -85,14 +85,11 @@ func (s *Service) value(ctx context.Context, m *Metric, u unit.Unit, p period.Pe
 	case m.Aggregation == Distinct:
 		return s.recount(ctx, m, u, p, unscale)
 	case m.maintained():
-		from := p.FromDate()
-		if m.Aggregation == Stock {
-			from = "0000-00-00"
-		}
+		args := positional{d: s.db.Dialect}
+		q := `SELECT SUM(val), SUM(cnt) FROM metric_facts WHERE metric_id = ` + args.add(m.ID) + ` AND fact_version = ` + args.add(m.FactVersion) +
+			` AND unit_id = ` + args.add(u.ID) + ` AND cat = '' AND ` + rangeSQL(m.factRanges(p), args.add)
 		var val, cnt sql.NullInt64
-		if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT SUM(val), SUM(cnt) FROM metric_facts
-			WHERE metric_id = $1 AND fact_version = $2 AND unit_id = $3 AND cat = '' AND day >= $4 AND day <= $5`,
-			m.ID, m.FactVersion, u.ID, from, p.ToDate()).Scan(&val, &cnt); err != nil {
+		if err := s.db.Q(ctx).QueryRowContext(ctx, q, args.vals...).Scan(&val, &cnt); err != nil {
 			return nil, 0, err
 		}
 		switch m.Aggregation {

@@ -1,0 +1,54 @@
+package metric
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// Summing the rows factRanges selects — leading days, whole months,
+// trailing days — gives what summing every day of the period gives, for
+// any period, with the month rows kept as writes keep them.
+func TestFactRangesSumLikeDays(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	rows := map[string]int64{} // day and month rows
+	days := map[string]int64{}
+	for range 2000 {
+		d := base.AddDate(0, 0, rng.IntN(3*366)).Format(time.DateOnly)
+		v := int64(rng.IntN(100))
+		days[d] += v
+		for _, x := range (&Metric{}).withMonths([]delta{{day: d, val: v}}) {
+			rows[x.day] += x.val
+		}
+	}
+	for i := range 3000 {
+		from := base.AddDate(0, 0, rng.IntN(3*366))
+		to := from.AddDate(0, 0, rng.IntN(500))
+		if i%5 == 0 { // whole months
+			from = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+			to = time.Date(to.Year(), to.Month()+1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
+		}
+		rs := dayRanges(from, to)
+		var want, got int64
+		for d, v := range days {
+			if d >= from.Format(time.DateOnly) && d <= to.Format(time.DateOnly) {
+				want += v
+			}
+		}
+		for k, v := range rows {
+			if in(k, rs) {
+				got += v
+			}
+		}
+		if got != want {
+			t.Fatalf("%s..%s: ranges %v sum %d, days sum %d", from.Format(time.DateOnly), to.Format(time.DateOnly), rs, got, want)
+		}
+		if i%5 == 0 && (len(rs) != 1 || rs[0].lo[0] != 'M') {
+			t.Fatalf("whole months %s..%s read as %v, not one range of months", from.Format(time.DateOnly), to.Format(time.DateOnly), rs)
+		}
+		if m := merged(append(rs, rs...)); len(m) != len(rs) {
+			t.Fatalf("merging %v twice gives %v", rs, m)
+		}
+	}
+}
