@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,12 +16,14 @@ import (
 	"kexie/internal/sheet"
 )
 
-// columns of a plan's sheet, in order; the first twelve are read back on
-// import, the rest (progress) are written on export only.
+// columns of a plan's sheet, in order; the first sixteen are read back
+// on import (the last four of them may be missing, as in sheets made
+// before they were), the rest (progress) are written on export only.
 var columns = []struct{ zh, en string }{
 	{"部分", "Section"}, {"任务", "Task"}, {"牵头单位", "Lead"}, {"开始", "Start"}, {"期限", "Due"},
 	{"目标", "Target"}, {"指标", "Metric"}, {"比较", "Comparison"}, {"基数", "Baseline"}, {"目标值", "Goal"},
 	{"分解单位", "Allotted to"}, {"分解值", "Allotted"},
+	{"节点", "Milestone"}, {"节点日期", "Milestone due"}, {"催办灯色", "Remind lights"}, {"催办间隔天数", "Remind every days"},
 	{"当前", "Now"}, {"进度", "Progress"}, {"灯", "Light"}, {"状态", "State"},
 }
 
@@ -37,8 +40,23 @@ const (
 	colGoal
 	colUnit
 	colAllotted
+	colMilestone
+	colMilestoneDue
+	colRemindLights
+	colRemindDays
 	readCols
+	colNow = iota - 1
+	colProgress
+	colLight
+	colState
 )
+
+// requiredCols are the columns every plan sheet has.
+const requiredCols = colMilestone
+
+// lightNames are the light names a sheet takes for a reminder rule, and
+// the first of each is what Export writes.
+var lightNames = map[string][]string{Green: {"绿灯", "绿", "green"}, Yellow: {"黄灯", "黄", "yellow"}, Red: {"红灯", "红", "red"}}
 
 // MaxSheetRows bounds the rows of an imported plan.
 const MaxSheetRows = 20_000
@@ -70,6 +88,7 @@ func (s *Service) Export(ctx context.Context, c Caller, id int64, w io.Writer) e
 		return err
 	}
 	row := 2
+	rule := p.RemindRule != nil && p.RemindRule.EveryDays > 0
 	put := func(cells []any) error {
 		cell, _ := excelize.CoordinatesToCellName(1, row)
 		row++
@@ -84,13 +103,17 @@ func (s *Service) Export(ctx context.Context, c Caller, id int64, w io.Writer) e
 				first = false
 			}
 			cells[colTask], cells[colLead], cells[colStart], cells[colDue] = t.Title, t.Lead, t.Start, t.Due
-			cells[13] = pctText(t.Progress)
-			cells[14], cells[15] = t.Light, t.State
+			cells[colProgress] = pctText(t.Progress)
+			cells[colLight], cells[colState] = t.Light, t.State
+			if rule {
+				// the plan's reminder rule, once, on its first row
+				cells[colRemindLights], cells[colRemindDays] = lightsText(p.RemindRule.Lights), p.RemindRule.EveryDays
+				rule = false
+			}
 			if len(t.Targets) == 0 {
 				if err := put(cells); err != nil {
 					return err
 				}
-				continue
 			}
 			for gi, g := range t.Targets {
 				if gi > 0 {
@@ -98,11 +121,11 @@ func (s *Service) Export(ctx context.Context, c Caller, id int64, w io.Writer) e
 				}
 				cells[colTarget], cells[colMetric], cells[colCmp], cells[colBaseline], cells[colGoal] = g.Title, g.Metric, g.Comparison, g.Baseline, g.Goal
 				if g.Current != nil {
-					cells[12] = *g.Current
+					cells[colNow] = *g.Current
 				}
-				cells[13], cells[14] = pctText(g.Progress), g.Light
+				cells[colProgress], cells[colLight] = pctText(g.Progress), g.Light
 				if gi == 0 {
-					cells[15] = t.State
+					cells[colState] = t.State
 				}
 				if err := put(cells); err != nil {
 					return err
@@ -111,12 +134,19 @@ func (s *Service) Export(ctx context.Context, c Caller, id int64, w io.Writer) e
 					cells := make([]any, len(columns))
 					cells[colUnit], cells[colAllotted] = a.Unit, a.Goal
 					if a.Current != nil {
-						cells[12] = *a.Current
+						cells[colNow] = *a.Current
 					}
-					cells[13], cells[14] = pctText(a.Progress), a.Light
+					cells[colProgress], cells[colLight] = pctText(a.Progress), a.Light
 					if err := put(cells); err != nil {
 						return err
 					}
+				}
+			}
+			for _, m := range t.Milestones {
+				cells := make([]any, len(columns))
+				cells[colMilestone], cells[colMilestoneDue], cells[colState] = m.Title, m.Due, m.Done
+				if err := put(cells); err != nil {
+					return err
 				}
 			}
 		}
@@ -129,24 +159,72 @@ func (s *Service) Export(ctx context.Context, c Caller, id int64, w io.Writer) e
 
 func pctText(p float64) string { return strconv.Itoa(int(p*100+0.5)) + "%" }
 
+// lightsText names lights the way a sheet reads them back: 黄灯、红灯.
+func lightsText(lights []string) string {
+	names := make([]string, len(lights))
+	for i, l := range lights {
+		names[i] = l
+		if n, ok := lightNames[l]; ok {
+			names[i] = n[0]
+		}
+	}
+	return strings.Join(names, "、")
+}
+
+// readLights reads the lights of a reminder rule: 绿灯、黄灯、红灯 or
+// green, yellow, red (绿, 黄, 红 too), separated by commas, 、 or spaces.
+func readLights(ch *fault.Check, at, s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == ' ' }) {
+		found := ""
+		for l, names := range lightNames {
+			for _, n := range names {
+				if strings.EqualFold(f, n) {
+					found = l
+				}
+			}
+		}
+		if found == "" {
+			ch.Add(at, "plan.sheet.light", "value", f)
+			continue
+		}
+		if !slices.Contains(out, found) {
+			out = append(out, found)
+		}
+	}
+	return out
+}
+
 // ParseSheet reads the sections, tasks, targets and allotments of a plan
 // from the first sheet of a workbook (or a CSV file) laid out as Export
-// writes it: a row with a section starts a section, a row with a task a
-// task in it, a row with a target a target of that task, a row with an
-// allotment unit an allotment of that target. A cell that cannot be read
-// is refused with its place; nothing is guessed.
+// writes it; see ParsePlan.
 func ParseSheet(data []byte, name string) ([]SectionSpec, error) {
+	sp, err := ParsePlan(data, name)
+	return sp.Sections, err
+}
+
+// ParsePlan reads a plan from the first sheet of a workbook (or a CSV
+// file) laid out as Export writes it: a row with a section starts a
+// section, a row with a task a task in it, a row with a target a target
+// of that task, a row with an allotment unit an allotment of that
+// target, a row with a milestone a milestone of the task; the reminder
+// rule (lights and interval) is written once, on any row. A cell that
+// cannot be read is refused with its place; nothing is guessed. The
+// title, period and unit are not in the sheet.
+func ParsePlan(data []byte, name string) (Spec, error) {
+	var out Spec
 	rd, prob := sheet.Open(bytes.NewReader(data), int64(len(data)), name, sheet.Limits{Cols: len(columns)})
 	if prob != nil {
-		return nil, fault.InvalidField("file", prob.Key, flatten(prob.Args)...)
+		return out, fault.InvalidField("file", prob.Key, flatten(prob.Args)...)
 	}
 	defer rd.Close()
 	ch := &fault.Check{}
-	var out []SectionSpec
 	headerSeen := false
+	var has [readCols]bool // the optional columns the sheet has
 	var sec *SectionSpec
 	var task *TaskSpec
 	var target *TargetSpec
+	ruleRow := 0
 	for rd.Next() {
 		r := rd.Row()
 		if r.Blank() {
@@ -160,20 +238,26 @@ func ParseSheet(data []byte, name string) ([]SectionSpec, error) {
 		if !headerSeen {
 			for i := range readCols {
 				h := strings.TrimSpace(sheet.FoldWidth(r.Cell(i)))
-				if h != header(i) && h != columns[i].zh && !strings.EqualFold(h, columns[i].en) {
+				has[i] = h == header(i) || h == columns[i].zh || strings.EqualFold(h, columns[i].en)
+				if !has[i] && i < requiredCols {
 					ch.Add(at(i), "plan.sheet.header", "want", header(i), "value", r.Cell(i))
 				}
 			}
 			if !ch.OK() {
-				return nil, ch.Err()
+				return out, ch.Err()
 			}
 			headerSeen = true
 			continue
 		}
-		cell := func(i int) string { return strings.TrimSpace(r.Cell(i)) }
+		cell := func(i int) string {
+			if i >= requiredCols && !has[i] {
+				return ""
+			}
+			return strings.TrimSpace(r.Cell(i))
+		}
 		if v := cell(colSection); v != "" {
-			out = append(out, SectionSpec{Title: v})
-			sec, task, target = &out[len(out)-1], nil, nil
+			out.Sections = append(out.Sections, SectionSpec{Title: v})
+			sec, task, target = &out.Sections[len(out.Sections)-1], nil, nil
 		}
 		if v := cell(colTask); v != "" {
 			if sec == nil {
@@ -199,6 +283,39 @@ func ParseSheet(data []byte, name string) ([]SectionSpec, error) {
 				continue
 			}
 			target.Allotments = append(target.Allotments, AllotmentSpec{Unit: v, Goal: number(ch, at(colAllotted), cell(colAllotted))})
+		}
+		if v := cell(colMilestone); v != "" || cell(colMilestoneDue) != "" {
+			switch {
+			case task == nil:
+				ch.Add(at(colMilestone), "plan.sheet.milestone_no_task")
+			case v == "":
+				ch.Add(at(colMilestone), "error.required")
+			default:
+				due := ""
+				if has[colMilestoneDue] {
+					due = dateCell(ch, at(colMilestoneDue), r, colMilestoneDue, rd.Date1904())
+				}
+				if due == "" {
+					ch.Add(at(colMilestoneDue), "error.required")
+				}
+				task.Milestones = append(task.Milestones, MilestoneSpec{Title: v, Due: due})
+			}
+		}
+		if lights, days := cell(colRemindLights), cell(colRemindDays); lights != "" || days != "" {
+			if ruleRow != 0 {
+				ch.Add(at(colRemindLights), "plan.sheet.rule_twice", "row", ruleRow)
+				continue
+			}
+			ruleRow = r.Num
+			rule := &RemindRule{Lights: readLights(ch, at(colRemindLights), lights)}
+			if days == "" {
+				ch.Add(at(colRemindDays), "plan.sheet.rule_days")
+			} else if n, err := strconv.Atoi(days); err != nil {
+				ch.Add(at(colRemindDays), "plan.sheet.integer", "value", days)
+			} else {
+				rule.EveryDays = n
+			}
+			out.RemindRule = rule
 		}
 	}
 	if p := rd.Problem(); p != nil {
@@ -252,9 +369,10 @@ func dateCell(ch *fault.Check, at string, r sheet.Row, col int, date1904 bool) s
 // Import creates a plan from a sheet: title, period and unit as given,
 // the rest from the file; nothing is written when anything is refused.
 func (s *Service) Import(ctx context.Context, c Caller, title, periodID, unitCode string, data []byte, name string) (int64, error) {
-	secs, err := ParseSheet(data, name)
+	sp, err := ParsePlan(data, name)
 	if err != nil {
 		return 0, err
 	}
-	return s.Create(ctx, c, Spec{Title: title, Period: periodID, Unit: unitCode, Sections: secs})
+	sp.Title, sp.Period, sp.Unit = title, periodID, unitCode
+	return s.Create(ctx, c, sp)
 }
