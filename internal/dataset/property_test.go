@@ -165,6 +165,20 @@ func checkFigures(t *testing.T, a *app.App, entered []string) {
 				avg = &v
 			}
 			check("score", avg)
+			// a breakdown by children reads the children's facts together:
+			// each part is the child's own figure
+			for _, mc := range []string{"events", "funds", "volunteers", "score"} {
+				b, err := a.Metrics.ByChildren(ctx, unit.Everything(), mc, code, read)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, part := range b.Parts {
+					got := figure(t, a, mc, part.Key, read)
+					if (got == nil) != (part.Value == nil) || (got != nil && math.Abs(*got-*part.Value) > 1e-6) {
+						t.Fatalf("%s %s %s: by children %v, alone %v", mc, part.Key, read, deref(part.Value), deref(got))
+					}
+				}
+			}
 		}
 	}
 }

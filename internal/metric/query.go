@@ -89,10 +89,23 @@ func (s *Service) resolve(ctx context.Context, read unit.Scope, code, unitCode, 
 	return m, u, p, nil
 }
 
-// fromFacts says whether a metric's figure is a plain sum of its facts
-// (with a count), so a breakdown can read many parts in one query.
-func (m *Metric) fromFacts() bool {
-	return m.Source == FromRegister && (m.Aggregation == Flow || m.Aggregation == Average || m.Aggregation == Stock)
+// fromFacts says whether a metric's figures over ps are plain sums of its
+// facts (with a count), so a breakdown can read many parts in one query:
+// a register's flows, averages and stocks, and entered values over
+// whole entry periods (part of one has no figure, see entered.go).
+func (m *Metric) fromFacts(ps ...period.Period) bool {
+	switch {
+	case m.Source == FromRegister:
+		return m.Aggregation == Flow || m.Aggregation == Average || m.Aggregation == Stock
+	case m.Source != FromEntered:
+		return false
+	}
+	for _, p := range ps {
+		if !wholePeriods(p, period.Kind(m.PeriodType)) {
+			return false
+		}
+	}
+	return true
 }
 
 // part is a value read for one part and the records behind it.
@@ -161,7 +174,7 @@ func (s *Service) childValues(ctx context.Context, m *Metric, kids []unit.Unit, 
 		return out, nil
 	}
 	switch {
-	case m.fromFacts():
+	case m.fromFacts(p):
 		ids := make([]int64, len(kids))
 		for i, k := range kids {
 			ids[i] = k.ID
@@ -173,6 +186,20 @@ func (s *Service) childValues(ctx context.Context, m *Metric, kids []unit.Unit, 
 		for i, k := range kids {
 			sum := sums[[2]int64{m.ID, k.ID}]
 			out[i] = m.fromSums(sum[0], sum[1])
+		}
+		return out, nil
+	case m.Source == FromRegister && m.Aggregation == Distinct && monthAligned(p):
+		ids := make([]int64, len(kids))
+		for i, k := range kids {
+			ids[i] = k.ID
+		}
+		counts, err := s.distinctCounts(ctx, m, ids, p)
+		if err != nil {
+			return nil, err
+		}
+		for i, k := range kids {
+			v := float64(counts[k.ID])
+			out[i] = part{v: &v}
 		}
 		return out, nil
 	case m.Source == FromFormula:
@@ -337,7 +364,7 @@ func (s *Service) periodValues(ctx context.Context, m *Metric, u unit.Unit, ps [
 		return out, nil
 	}
 	switch {
-	case m.fromFacts():
+	case m.fromFacts(ps...):
 		// the rows of every period's ranges, each read once
 		ranges := make([][]keyRange, len(ps))
 		var all []keyRange
@@ -465,14 +492,14 @@ func (s *Service) Many(ctx context.Context, read unit.Scope, codes []string, uni
 		return nil, err
 	}
 	for i, m := range ms {
-		if m.fromFacts() {
+		if m.fromFacts(p) {
 			sum := sums[[2]int64{m.ID, u.ID}]
 			v := m.fromSums(sum[0], sum[1])
 			out[i] = Figure{Metric: m.Code, Unit: u.Code, Period: p.ID, Value: v.v, Count: v.n}
 		}
 	}
 	for i, m := range ms {
-		if m.fromFacts() {
+		if m.fromFacts(p) {
 			continue
 		}
 		v, n, err := s.value(ctx, m, u, p, 0)
@@ -519,23 +546,15 @@ func (s *Service) factSums(ctx context.Context, ms []*Metric, unitIDs []int64, p
 	var parts []string
 	seen := map[int64]bool{}
 	for _, m := range ms {
-		if !m.fromFacts() || seen[m.ID] {
+		if !m.fromFacts(p) || seen[m.ID] {
 			continue
 		}
 		seen[m.ID] = true
-		// The unit ids (integers the database gave out) are written as
-		// literals: thousands of parameters cost PostgreSQL seconds to
-		// analyse and SQLite a search per binding, where literals parse in
-		// milliseconds. A builder, as += made the statement quadratic.
+		// A builder, as += made the statement quadratic.
 		var q strings.Builder
 		q.WriteString(`SELECT metric_id, unit_id, SUM(val), SUM(cnt) FROM metric_facts WHERE metric_id = ` + args.add(m.ID) +
 			` AND fact_version = ` + args.add(m.FactVersion) + ` AND unit_id IN (`)
-		for i, id := range unitIDs {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString(strconv.FormatInt(id, 10))
-		}
+		writeIDs(&q, unitIDs)
 		parts = append(parts, q.String()+`) AND cat = '' AND `+rangeSQL(m.factRanges(p), args.add)+` GROUP BY metric_id, unit_id`)
 	}
 	if len(parts) == 0 {
@@ -555,6 +574,49 @@ func (s *Service) factSums(ctx context.Context, ms []*Metric, unitIDs []int64, p
 		out[k] = [2]int64{val.Int64, cnt.Int64}
 	}
 	return out, rows.Err()
+}
+
+// distinctCounts counts, for each of the units, the distinct values of
+// its subtree's records over p (whole months), in one statement: the
+// values kept by month with a positive count, grouped by unit and value,
+// then counted by unit. The work is bounded by the values involved.
+func (s *Service) distinctCounts(ctx context.Context, m *Metric, unitIDs []int64, p period.Period) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	if len(unitIDs) == 0 {
+		return out, nil
+	}
+	args := positional{d: s.db.Dialect}
+	var q strings.Builder
+	q.WriteString(`SELECT unit_id, COUNT(*) FROM (SELECT unit_id, value FROM metric_values WHERE metric_id = ` + args.add(m.ID) +
+		` AND fact_version = ` + args.add(m.FactVersion) + ` AND unit_id IN (`)
+	writeIDs(&q, unitIDs)
+	q.WriteString(`) AND month >= ` + args.add(m.since(p)[:7]) + ` AND month <= ` + args.add(p.ToDate()[:7]) +
+		` GROUP BY unit_id, value HAVING SUM(cnt) > 0) v GROUP BY unit_id`)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, q.String(), args.vals...)
+	if err != nil {
+		return nil, fmt.Errorf("read distinct values: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// writeIDs writes unit ids as a list of literals: integers the database
+// gave out, where thousands of parameters would cost PostgreSQL seconds
+// to analyse and SQLite a search per binding.
+func writeIDs(b *strings.Builder, ids []int64) {
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
 }
 
 // ChildBreakdowns breaks several metrics down by the same children over
@@ -580,7 +642,7 @@ func (s *Service) ChildBreakdowns(ctx context.Context, codes []string, parent un
 	out := make([]Breakdown, len(ms))
 	for i, m := range ms {
 		vals := make([]part, len(kids))
-		if m.fromFacts() {
+		if m.fromFacts(p) {
 			for j, k := range kids {
 				sum := sums[[2]int64{m.ID, k.ID}]
 				vals[j] = m.fromSums(sum[0], sum[1])
