@@ -66,6 +66,33 @@ func TestBenchUnits(t *testing.T) {
 	}
 }
 
+// A small rollup bench: its reads through the facts must equal GROUP BY
+// over the raw records, and the facts must verify after its writes, on
+// both databases.
+func TestBenchRollup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench in short mode")
+	}
+	dbs := map[string][]string{"sqlite": {"--data", t.TempDir()}, "postgres": {"--db", storetest.PGDSN()}}
+	for name, flags := range dbs {
+		t.Run(name, func(t *testing.T) {
+			if name == "postgres" {
+				storetest.Postgres(t)
+			}
+			args := append(flags, "bench", "rollup", "--records", "3000", "--units", "300", "--writes", "200", "--runs", "1")
+			out, err := kexie(t, "", args...)
+			if err != nil {
+				t.Fatalf("bench rollup: %v\n%s", err, out)
+			}
+			for _, want := range []string{"read through facts", "writes with rollups", "faster than GROUP BY over raw records (3000 records, 300 units)"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
 func TestBenchTreeRefusesFilledDatabase(t *testing.T) {
 	data := "--data=" + t.TempDir()
 	out, err := kexie(t, "", data, "bench", "tree", "--units", "40")
