@@ -84,7 +84,7 @@ func TestBenchRollup(t *testing.T) {
 			if err != nil {
 				t.Fatalf("bench rollup: %v\n%s", err, out)
 			}
-			for _, want := range []string{"read through facts", "writes with rollups", "faster than GROUP BY over raw records (3000 records, 300 units)"} {
+			for _, want := range []string{"read through facts", "writes with rollups", "batch import with rollups", "faster than GROUP BY over raw records (3000 records, 300 units)"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("output lacks %q:\n%s", want, out)
 				}
