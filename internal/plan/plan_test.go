@@ -331,3 +331,50 @@ func TestTodoAndReminders(t *testing.T) {
 		}
 	})
 }
+
+// TestKeptAllotmentsFollowTheTree: a plan's allotments are kept after the
+// first read, but a unit renamed or moved shows at once — its name, its
+// place in the order of the tree, and the sums of the allotments above it.
+func TestKeptAllotmentsFollowTheTree(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		id, err := w.a.Plans.Create(ctx, w.prov, spec())
+		if err != nil {
+			t.Fatal(err)
+		}
+		read := func() []plan.Allotment {
+			t.Helper()
+			p, err := w.a.Plans.Get(ctx, w.prov, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Sections[0].Tasks[0].Targets[0].Allotments
+		}
+		codes := func(as []plan.Allotment) []string {
+			var out []string
+			for _, a := range as {
+				out = append(out, a.Unit)
+			}
+			return out
+		}
+		if got := codes(read()); !slices.Equal(got, []string{"C1", "K1", "C2"}) {
+			t.Fatalf("first read: %v", got)
+		}
+		// K1 moves from C1 to C2: C2 now holds it, and C1 no longer splits
+		if _, err := w.a.Units.Move(ctx, unit.System(), "K1", unit.Move{Parent: "C2"}); err != nil {
+			t.Fatal(err)
+		}
+		name := "一县（新）"
+		if _, err := w.a.Units.Update(ctx, unit.System(), "K1", unit.Update{NameZH: &name}); err != nil {
+			t.Fatal(err)
+		}
+		as := read()
+		if got := codes(as); !slices.Equal(got, []string{"C1", "C2", "K1"}) {
+			t.Fatalf("after the move: %v", got)
+		}
+		if as[0].BelowMismatch || !as[1].BelowMismatch || as[1].Below != 2 || as[2].UnitName != name {
+			t.Fatalf("after the move: %+v", as)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"kexie/internal/fault"
@@ -234,74 +235,24 @@ func (s *Service) tasks(ctx context.Context, c Caller, p Plan, taskID int64, out
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// allotments, then their units once each: a plan allots its targets
-	// over and over to the same few hundred units
-	rows, err = q.QueryContext(ctx, `SELECT a.target_id, a.unit_id, a.goal FROM plan_allotments a
-		JOIN plan_targets g ON g.id = a.target_id JOIN plan_tasks t ON t.id = g.task_id
-		WHERE `+cond, args.Values()...)
+	all, units, err := s.allotments(ctx, p, cond, args, taskID == 0)
 	if err != nil {
-		return nil, fmt.Errorf("read allotments: %w", err)
-	}
-	type allot struct {
-		target, unit int64
-		goal         float64
-	}
-	var all []allot
-	for rows.Next() {
-		var a allot
-		if err := rows.Scan(&a.target, &a.unit, &a.goal); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		all = append(all, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	units := map[int64]unit.Unit{}
-	if len(all) > 0 {
-		rows, err = q.QueryContext(ctx, `SELECT u.id, u.code, u.type, u.path, u.depth, u.name_zh, u.name_en FROM units u
-			WHERE u.id IN (SELECT a.unit_id FROM plan_allotments a JOIN plan_targets g ON g.id = a.target_id
-			JOIN plan_tasks t ON t.id = g.task_id WHERE `+cond+`)`, args.Values()...)
-		if err != nil {
-			return nil, fmt.Errorf("read allotted units: %w", err)
+	for i := 0; i < len(all); {
+		// all is sorted by target: each target's run in one allocation
+		j := i + 1
+		for j < len(all) && all[j].target == all[i].target {
+			j++
 		}
-		for rows.Next() {
-			var u unit.Unit
-			if err := rows.Scan(&u.ID, &u.Code, &u.Type, &u.Path, &u.Depth, &u.NameZH, &u.NameEN); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			units[u.ID] = u
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	// each target's allotments in the order of the tree: rank the units
-	// by path once, then sort the small rows by target and rank
-	byPath := make([]unit.Unit, 0, len(units))
-	for _, u := range units {
-		byPath = append(byPath, u)
-	}
-	slices.SortFunc(byPath, func(x, y unit.Unit) int { return strings.Compare(x.Path, y.Path) })
-	rank := make(map[int64]int, len(byPath))
-	for i, u := range byPath {
-		rank[u.ID] = i
-	}
-	slices.SortFunc(all, func(x, y allot) int {
-		if x.target != y.target {
-			return cmp.Compare(x.target, y.target)
-		}
-		return rank[x.unit] - rank[y.unit]
-	})
-	for _, a := range all {
-		u := units[a.unit]
-		r := targets[a.target]
+		r := targets[all[i].target]
 		g := &tasks[r.task].Targets[r.target]
-		g.Allotments = append(g.Allotments, Allotment{Unit: u.Code, UnitName: u.NameZH, Goal: a.goal, path: u.Path})
+		g.Allotments = make([]Allotment, 0, j-i)
+		for _, a := range all[i:j] {
+			u := units[a.unit]
+			g.Allotments = append(g.Allotments, Allotment{Unit: u.Code, UnitName: u.NameZH, Goal: a.goal, path: u.Path})
+		}
+		i = j
 	}
 	if err := s.live(ctx, c, p, tasks, units, outline); err != nil {
 		return nil, err
@@ -314,6 +265,153 @@ func (s *Service) tasks(ctx context.Context, c Caller, p Plan, taskID int64, out
 		}
 	}
 	return out, nil
+}
+
+// allot is an allotment as stored: a target's part for a unit.
+type allot struct {
+	target, unit int64
+	goal         float64
+}
+
+// shape is a plan's allotments, which no step changes once the plan is
+// created: read from the database once per process and kept, in the
+// order of the tree as it was when sorted (paths); the units' codes,
+// names and paths, which can change, are read every time.
+type shape struct {
+	created time.Time
+	all     []allot
+	units   []int64
+	paths   map[int64]string
+}
+
+// shapes keeps the shapes of the plans read lately.
+type shapes struct {
+	mu sync.Mutex
+	m  map[int64]*shape
+}
+
+// maxShapes bounds the plans whose allotments are kept.
+const maxShapes = 32
+
+func (c *shapes) get(id int64, created time.Time) *shape {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sh := c.m[id]; sh != nil && sh.created.Equal(created) {
+		return sh
+	}
+	return nil
+}
+
+func (c *shapes) put(id int64, sh *shape) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxShapes {
+		c.m = map[int64]*shape{}
+	}
+	c.m[id] = sh
+}
+
+type txProbe struct{}
+
+// allotments reads the allotments of p's tasks matching cond (every
+// task's when whole, then kept: see shape) and their units, each
+// target's allotments in the order of the tree. A read inside a
+// transaction neither uses nor fills the kept shapes: the plan may be
+// the transaction's own.
+func (s *Service) allotments(ctx context.Context, p Plan, cond string, args store.Args, whole bool) ([]allot, map[int64]unit.Unit, error) {
+	q := s.db.Q(ctx)
+	keep := whole && s.db.TxLocal(ctx, txProbe{}, func() any { return true }) == nil
+	var sh *shape
+	if keep {
+		sh = s.shapes.get(p.ID, p.CreatedAt)
+	}
+	if sh == nil {
+		rows, err := q.QueryContext(ctx, `SELECT a.target_id, a.unit_id, a.goal FROM plan_allotments a
+			JOIN plan_targets g ON g.id = a.target_id JOIN plan_tasks t ON t.id = g.task_id
+			WHERE `+cond, args.Values()...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read allotments: %w", err)
+		}
+		sh = &shape{created: p.CreatedAt}
+		seen := map[int64]bool{}
+		for rows.Next() {
+			var a allot
+			if err := rows.Scan(&a.target, &a.unit, &a.goal); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			sh.all = append(sh.all, a)
+			if !seen[a.unit] {
+				seen[a.unit] = true
+				sh.units = append(sh.units, a.unit)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
+	// the units, once each: a plan allots its targets over and over to
+	// the same few hundred units
+	units := make(map[int64]unit.Unit, len(sh.units))
+	for chunk := range slices.Chunk(sh.units, 1000) {
+		var ua store.Args
+		marks := make([]string, len(chunk))
+		for i, id := range chunk {
+			marks[i] = ua.Add(id)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT u.id, u.code, u.type, u.path, u.depth, u.name_zh, u.name_en FROM units u
+			WHERE u.id IN (`+strings.Join(marks, ", ")+`)`, ua.Values()...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read allotted units: %w", err)
+		}
+		for rows.Next() {
+			var u unit.Unit
+			if err := rows.Scan(&u.ID, &u.Code, &u.Type, &u.Path, &u.Depth, &u.NameZH, &u.NameEN); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			units[u.ID] = u
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
+	// each target's allotments in the order of the tree: rank the units
+	// by path once, then sort the small rows by target and rank — unless
+	// they are kept in that order and no unit has moved since
+	moved := sh.paths == nil
+	for id, path := range sh.paths {
+		moved = moved || units[id].Path != path
+	}
+	if !moved {
+		return sh.all, units, nil
+	}
+	byPath := make([]unit.Unit, 0, len(units))
+	for _, u := range units {
+		byPath = append(byPath, u)
+	}
+	slices.SortFunc(byPath, func(x, y unit.Unit) int { return strings.Compare(x.Path, y.Path) })
+	rank := make(map[int64]int, len(byPath))
+	for i, u := range byPath {
+		rank[u.ID] = i
+	}
+	all := slices.Clone(sh.all) // a kept shape is shared: sort a copy
+	slices.SortFunc(all, func(x, y allot) int {
+		if x.target != y.target {
+			return cmp.Compare(x.target, y.target)
+		}
+		return rank[x.unit] - rank[y.unit]
+	})
+	if keep {
+		paths := make(map[int64]string, len(units))
+		for id, u := range units {
+			paths[id] = u.Path
+		}
+		s.shapes.put(p.ID, &shape{created: sh.created, all: all, units: sh.units, paths: paths})
+	}
+	return all, units, nil
 }
 
 func (t Task) allottedIn(read unit.Scope) []Allotment {

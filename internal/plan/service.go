@@ -17,7 +17,8 @@ type Service struct {
 	metrics *metric.Service
 	audit   *audit.Log
 	// Now is the clock of the lights (tests set it).
-	Now func() time.Time
+	Now    func() time.Time
+	shapes shapes // the allotments of the plans read lately
 	// Notifier leaves reminders in inboxes and mails them (its Mail,
 	// BaseURL and Log are set at start); campaigns share it.
 	*Notifier
