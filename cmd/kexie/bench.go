@@ -46,12 +46,14 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			return benchScheme(ctx, e, args[1:])
 		case "plan":
 			return benchPlan(ctx, e, args[1:])
+		case "list":
+			return benchList(ctx, e, args[1:])
 		}
 	}
 	return errors.New("用法 / usage: kexie bench units [--units N] [--requests N] [--concurrency C] | " +
 		"kexie bench tree [--units N] | kexie bench start [--runs N] | kexie bench rollup [--records N] [--units U] | " +
 		"kexie bench import [--rows N] [--csv-rows N] | kexie bench scheme [--units N] [--records N] | " +
-		"kexie bench plan [--tasks N] [--allotted U] [--records N]")
+		"kexie bench plan [--tasks N] [--allotted U] [--records N] | kexie bench list [--records N] [--units U]")
 }
 
 // benchTree fills an empty database with the synthetic province and a

@@ -106,3 +106,26 @@ func TestBenchTreeRefusesFilledDatabase(t *testing.T) {
 		t.Fatal("unknown bench accepted")
 	}
 }
+
+func TestBenchList(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench in short mode")
+	}
+	dbs := map[string][]string{"sqlite": {"--data", t.TempDir()}, "postgres": {"--db", storetest.PGDSN()}}
+	for name, flags := range dbs {
+		t.Run(name, func(t *testing.T) {
+			if name == "postgres" {
+				storetest.Postgres(t)
+			}
+			out, err := kexie(t, "", append(flags, "bench", "list", "--records", "12000", "--units", "300", "--runs", "2")...)
+			if err != nil {
+				t.Fatalf("bench list: %v\n%s", err, out)
+			}
+			for _, want := range []string{"load records: 12000", "kind = lecture", "total 10000+", "q=量子", "API median", "summary: db=" + name + " records=12000"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}

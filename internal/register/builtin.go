@@ -86,9 +86,9 @@ func orderByRefs(in []Schema) ([]Schema, error) {
 }
 
 // EnsureBuiltin defines every built-in register whose stored schema
-// differs from the shipped file, and gives every unique field of every
-// register its unique index where a table made before the database
-// enforced uniqueness lacks it.
+// differs from the shipped file, and gives every register's table the
+// indexes that tables made by earlier versions lack: the list's indexes
+// and the unique fields' unique indexes.
 func (s *Service) EnsureBuiltin(ctx context.Context) error {
 	schemas, err := BuiltinSchemas()
 	if err != nil {
@@ -99,21 +99,42 @@ func (s *Service) EnsureBuiltin(ctx context.Context) error {
 			return fmt.Errorf("built-in register %s: %w", sc.Code, err)
 		}
 	}
-	return s.ensureUnique(ctx)
+	return s.ensureIndexes(ctx)
 }
 
-// ensureUnique creates the unique indexes that are missing. Records that
-// already share a value keep the index from being made: the register
-// then goes on as before (uniqueness checked on every write, not by the
-// database) and the start says so in the log.
-func (s *Service) ensureUnique(ctx context.Context) error {
+// ensureIndexes creates the indexes that are missing, once (each is made
+// only if absent). Records that already share a value keep a unique
+// index from being made: the register then goes on as before
+// (uniqueness checked on every write, not by the database) and the start
+// says so in the log.
+func (s *Service) ensureIndexes(ctx context.Context) error {
 	regs, err := s.List(ctx)
 	if err != nil {
 		return err
 	}
+	have, err := s.indexNames(ctx)
+	if err != nil {
+		return err
+	}
 	for _, r := range regs {
+		t := Table(r.Code)
+		for _, ix := range listIndexes(&r.Schema) {
+			if have[indexName(t, ix.suffix)] {
+				continue
+			}
+			err := s.db.WithTx(ctx, func(ctx context.Context) error {
+				if _, err := s.db.Q(ctx).ExecContext(ctx, ix.create(t)); err != nil {
+					return err
+				}
+				_, err := s.db.Q(ctx).ExecContext(ctx, "DROP INDEX IF EXISTS "+t+"_"+ix.old)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("list index of %s: %w", r.Code, err)
+			}
+		}
 		for _, f := range r.Schema.Fields {
-			if !f.Unique {
+			if !f.Unique || have[uniqueIndex(t, f)] {
 				continue
 			}
 			err := s.db.WithTx(ctx, func(ctx context.Context) error {
@@ -130,4 +151,27 @@ func (s *Service) ensureUnique(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// indexNames are the names of the indexes of the register tables, so
+// that a start makes only those missing (without a write, when none is).
+func (s *Service) indexNames(ctx context.Context) (map[string]bool, error) {
+	q := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'rec\_%' ESCAPE '\'`
+	if s.db.Dialect.Name == "postgres" {
+		q = `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename LIKE 'rec\_%' ESCAPE '\'`
+	}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("index names: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
 }

@@ -76,7 +76,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	// Readers map the file into memory: a list that reads its records
+	// through an index reaches each row by a memory access instead of a
+	// system call per page (ten times faster over a million records,
+	// docs/performance.md); the pages are the operating system's cache,
+	// shared by every connection.
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)")
 	if err != nil {
 		w.Close()
 		return nil, err

@@ -48,6 +48,7 @@ const timeLayout = "2006-01-02T15:04:05Z07:00"
 type recordPageJSON struct {
 	Items   []recordJSON `json:"items"`
 	Total   int          `json:"total"`
+	Capped  bool         `json:"total_capped,omitempty"`
 	Page    int          `json:"page"`
 	PerPage int          `json:"per_page"`
 }
@@ -56,7 +57,7 @@ type recordPageJSON struct {
 // paging, and field conditions as f.FIELD=value or f.FIELD.OP=value.
 func recordFilter(r *http.Request) (register.Filter, error) {
 	q := r.URL.Query()
-	f := register.Filter{Under: q.Get("unit"), Period: q.Get("period"), Status: q.Get("status"), Q: q.Get("q"), Sort: q.Get("sort")}
+	f := register.Filter{Under: q.Get("unit"), Period: q.Get("period"), Status: q.Get("status"), Q: q.Get("q"), Sort: q.Get("sort"), CapTotal: true}
 	c := &fault.Check{}
 	var err error
 	if f.Page, err = queryInt(r, "page", 1); err != nil {
@@ -89,7 +90,7 @@ func (s *Server) apiListRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.named(r, r.PathValue("code"), err)
 	}
-	out := recordPageJSON{Total: page.Total, Page: page.Page, PerPage: page.PerPage, Items: make([]recordJSON, 0, len(page.Items))}
+	out := recordPageJSON{Total: page.Total, Capped: page.Capped, Page: page.Page, PerPage: page.PerPage, Items: make([]recordJSON, 0, len(page.Items))}
 	for _, rec := range page.Items {
 		out.Items = append(out.Items, toRecordJSON(reg, rec))
 	}

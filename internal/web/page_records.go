@@ -43,6 +43,7 @@ type recordsResults struct {
 	Heads    []columnHead
 	Rows     []recordRow
 	Total    int
+	Capped   bool // Total stopped counting: there are more
 	Pager    pager
 	Export   string
 	Clear    string
@@ -131,7 +132,7 @@ func chosenColumns(reg *register.Register, q url.Values) []register.Field {
 // listFilter reads the filter of the list from its query.
 func listFilter(q url.Values) (register.Filter, error) {
 	f := register.Filter{Under: q.Get("unit"), Period: q.Get("period"), Status: q.Get("status"), Q: q.Get("q"), Sort: q.Get("sort"),
-		Page: 1, PerPage: recordsPerPage[0]}
+		Page: 1, PerPage: recordsPerPage[0], CapTotal: true}
 	c := &fault.Check{}
 	for _, p := range []struct {
 		name string
@@ -387,7 +388,7 @@ func filterOf(b Base, f register.Field, q url.Values) (filterField, bool) {
 // fillRows shows a page of records in the chosen columns.
 func (s *Server) fillRows(r *http.Request, d *recordsPage, reg *register.Register, cols []register.Field, page register.RecordPage) error {
 	res := &d.Results
-	res.Total = page.Total
+	res.Total, res.Capped = page.Total, page.Capped
 	names := &unitNamer{s: s, p: principal(r), lang: d.Lang}
 	for _, rec := range page.Items {
 		row := recordRow{ID: rec.ID, Href: recordURL(reg.Code, rec.ID), Status: rec.Status, StatusLabel: d.T("record.status." + rec.Status)}

@@ -14,6 +14,7 @@ import (
 type registerRow struct {
 	Code, Name, Description string
 	Count                   int
+	Capped                  bool // Count stopped counting: there are more
 	CanEnter                bool
 }
 
@@ -66,13 +67,13 @@ func (s *Server) pageRegisters(w http.ResponseWriter, r *http.Request) error {
 		if !usable(reg, readTypes) {
 			continue
 		}
-		_, page, err := s.app.Registers.ListRecords(r.Context(), acc.Read, reg.Code, register.Filter{PerPage: 1})
+		_, page, err := s.app.Registers.ListRecords(r.Context(), acc.Read, reg.Code, register.Filter{PerPage: 1, CapTotal: true})
 		if err != nil {
 			return err
 		}
 		sc := reg.Schema
 		data.Rows = append(data.Rows, registerRow{Code: reg.Code, Name: localName(data.Lang, sc.NameZH, sc.NameEN),
-			Description: localName(data.Lang, sc.DescriptionZH, sc.DescriptionEN), Count: page.Total,
+			Description: localName(data.Lang, sc.DescriptionZH, sc.DescriptionEN), Count: page.Total, Capped: page.Capped,
 			CanEnter: usable(reg, enterTypes)})
 	}
 	return s.render(w, r, http.StatusOK, "registers", data)
