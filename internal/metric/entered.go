@@ -306,7 +306,7 @@ func (s *Service) computeEntered(ctx context.Context, m *Metric) (map[factKey][2
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range m.withMonths(m.enteredDeltas(vs, 1)) {
+		for _, d := range m.withSummaries(m.enteredDeltas(vs, 1)) {
 			for _, id := range ids {
 				k := factKey{id, d.day, d.cat}
 				v := want[k]

@@ -75,7 +75,7 @@ func (s *Service) apply(ctx context.Context, m *Metric, path string, ds []delta)
 	if len(ds) == 0 {
 		return nil
 	}
-	ds = m.withMonths(ds)
+	ds = m.withSummaries(ds)
 	ids, err := s.units.IDsOfPath(ctx, path)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package metric
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,18 +20,87 @@ import (
 // monthKey is the key of the month row of a day ("2021-07-15").
 func monthKey(day string) string { return "M" + day[:7] }
 
-// withMonths returns day deltas followed by the same changes to their
-// months' rows. Distinct values are kept by month already.
-func (m *Metric) withMonths(ds []delta) []delta {
-	if m.Aggregation == Distinct || len(ds) == 0 {
+// withSummaries returns deltas followed by the same changes to the rows
+// that summarise them: a day's month, or, for the values behind a
+// distinct count (kept by month), the month's quarter, half-year and year.
+func (m *Metric) withSummaries(ds []delta) []delta {
+	if len(ds) == 0 {
 		return ds
 	}
-	out := make([]delta, 0, 2*len(ds))
+	n := 2
+	if m.Aggregation == Distinct {
+		n = 4
+	}
+	out := make([]delta, 0, n*len(ds))
 	out = append(out, ds...)
 	for _, d := range ds {
-		out = append(out, delta{day: monthKey(d.day), cat: d.cat, val: d.val, cnt: d.cnt})
+		if m.Aggregation != Distinct {
+			out = append(out, delta{day: monthKey(d.day), cat: d.cat, val: d.val, cnt: d.cnt})
+			continue
+		}
+		for _, k := range coarserKeys(d.day) {
+			out = append(out, delta{day: k, cat: d.cat, val: d.val, cnt: d.cnt})
+		}
 	}
 	return out
+}
+
+// The values behind a distinct count are kept by month ("2021-07") and
+// again by quarter ("Q2021-3"), half-year ("S2021-2") and year ("Y2021"):
+// letters sort after digits, so a range of months never reaches them. A
+// distinct count cannot be summed from its parts, but the values of a
+// period are those with a positive count in any of its parts, so a period
+// of whole months reads the fewest, coarsest parts that make it up: a
+// half-year is one part, its 500 values one index range.
+
+// coarserKeys are the quarter, half-year and year keys of a month.
+func coarserKeys(month string) []string {
+	y, mm := month[:4], month[5:7]
+	q := (int(mm[0]-'0')*10+int(mm[1]-'0')-1)/3 + 1
+	return []string{"Q" + y + "-" + strconv.Itoa(q), "S" + y + "-" + strconv.Itoa((q+1)/2), "Y" + y}
+}
+
+// valueKeys are the fewest month, quarter, half-year and year keys that
+// make up the months from first to last ("2021-02", "2021-12").
+func valueKeys(first, last string) []string {
+	from, err1 := time.Parse("2006-01", first)
+	to, err2 := time.Parse("2006-01", last)
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	var out []string
+	for m := from; !m.After(to); {
+		mon := int(m.Month())
+		fits := func(n int) bool { return (mon-1)%n == 0 && !m.AddDate(0, n-1, 0).After(to) }
+		k := coarserKeys(m.Format("2006-01"))
+		switch {
+		case fits(12):
+			out = append(out, k[2])
+			m = m.AddDate(1, 0, 0)
+		case fits(6):
+			out = append(out, k[1])
+			m = m.AddDate(0, 6, 0)
+		case fits(3):
+			out = append(out, k[0])
+			m = m.AddDate(0, 3, 0)
+		default:
+			out = append(out, m.Format("2006-01"))
+			m = m.AddDate(0, 1, 0)
+		}
+	}
+	return out
+}
+
+// keysSQL is the condition that the month column is one of keys.
+func keysSQL(keys []string, add func(any) string) string {
+	if len(keys) == 0 {
+		return "1=0"
+	}
+	ph := make([]string, len(keys))
+	for i, k := range keys {
+		ph[i] = add(k)
+	}
+	return "month IN (" + strings.Join(ph, ", ") + ")"
 }
 
 // keyRange is an inclusive range of the fact rows' day column.

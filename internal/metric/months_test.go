@@ -2,6 +2,7 @@ package metric
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -18,7 +19,7 @@ func TestFactRangesSumLikeDays(t *testing.T) {
 		d := base.AddDate(0, 0, rng.IntN(3*366)).Format(time.DateOnly)
 		v := int64(rng.IntN(100))
 		days[d] += v
-		for _, x := range (&Metric{}).withMonths([]delta{{day: d, val: v}}) {
+		for _, x := range (&Metric{}).withSummaries([]delta{{day: d, val: v}}) {
 			rows[x.day] += x.val
 		}
 	}
@@ -50,5 +51,32 @@ func TestFactRangesSumLikeDays(t *testing.T) {
 		if m := merged(append(rs, rs...)); len(m) != len(rs) {
 			t.Fatalf("merging %v twice gives %v", rs, m)
 		}
+	}
+}
+
+// The parts of a span of months cover each month exactly once, each part
+// is the coarsest that fits, and the values of a month show in its
+// coarser keys.
+func TestValueKeys(t *testing.T) {
+	for _, c := range []struct {
+		first, last string
+		want        []string
+	}{
+		{"2021-01", "2021-06", []string{"S2021-1"}},
+		{"2021-01", "2021-12", []string{"Y2021"}},
+		{"2021-02", "2021-12", []string{"2021-02", "2021-03", "Q2021-2", "S2021-2"}},
+		{"2021-07", "2021-09", []string{"Q2021-3"}},
+		{"2021-03", "2021-03", []string{"2021-03"}},
+		{"2020-10", "2022-02", []string{"Q2020-4", "Y2021", "2022-01", "2022-02"}},
+	} {
+		if got := valueKeys(c.first, c.last); !slices.Equal(got, c.want) {
+			t.Errorf("%s..%s: %v, want %v", c.first, c.last, got, c.want)
+		}
+	}
+	if got := coarserKeys("2021-08"); !slices.Equal(got, []string{"Q2021-3", "S2021-2", "Y2021"}) {
+		t.Errorf("coarser keys of 2021-08: %v", got)
+	}
+	if valueKeys("bad", "2021-01") != nil {
+		t.Error("a bad month gives keys")
 	}
 }

@@ -578,7 +578,8 @@ func (s *Service) factSums(ctx context.Context, ms []*Metric, unitIDs []int64, p
 
 // distinctCounts counts, for each of the units, the distinct values of
 // its subtree's records over p (whole months), in one statement: the
-// values kept by month with a positive count, grouped by unit and value,
+// values with a positive count in the fewest month, quarter, half-year
+// and year parts that make up p (months.go), grouped by unit and value,
 // then counted by unit. The work is bounded by the values involved.
 func (s *Service) distinctCounts(ctx context.Context, m *Metric, unitIDs []int64, p period.Period) (map[int64]int64, error) {
 	out := map[int64]int64{}
@@ -590,7 +591,7 @@ func (s *Service) distinctCounts(ctx context.Context, m *Metric, unitIDs []int64
 	q.WriteString(`SELECT unit_id, COUNT(*) FROM (SELECT unit_id, value FROM metric_values WHERE metric_id = ` + args.add(m.ID) +
 		` AND fact_version = ` + args.add(m.FactVersion) + ` AND unit_id IN (`)
 	writeIDs(&q, unitIDs)
-	q.WriteString(`) AND month >= ` + args.add(m.since(p)[:7]) + ` AND month <= ` + args.add(p.ToDate()[:7]) +
+	q.WriteString(`) AND ` + keysSQL(valueKeys(m.since(p)[:7], p.ToDate()[:7]), args.add) +
 		` GROUP BY unit_id, value HAVING SUM(cnt) > 0) v GROUP BY unit_id`)
 	rows, err := s.db.Q(ctx).QueryContext(ctx, q.String(), args.vals...)
 	if err != nil {

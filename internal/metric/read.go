@@ -74,13 +74,11 @@ func (s *Service) value(ctx context.Context, m *Metric, u unit.Unit, p period.Pe
 	case m.Source == FromUnits:
 		return s.unitCount(ctx, m, u, p)
 	case m.Aggregation == Distinct && monthAligned(p):
-		var n int64
-		if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT value FROM metric_values
-			WHERE metric_id = $1 AND fact_version = $2 AND unit_id = $3 AND month >= $4 AND month <= $5
-			GROUP BY value HAVING SUM(cnt) > 0) v`, m.ID, m.FactVersion, u.ID, m.since(p)[:7], p.ToDate()[:7]).Scan(&n); err != nil {
+		counts, err := s.distinctCounts(ctx, m, []int64{u.ID}, p)
+		if err != nil {
 			return nil, 0, err
 		}
-		v := float64(n)
+		v := float64(counts[u.ID])
 		return &v, 0, nil
 	case m.Aggregation == Distinct:
 		return s.recount(ctx, m, u, p, unscale)

@@ -115,7 +115,7 @@ func (s *Service) recordFacts(ctx context.Context, m *Metric, f register.Filter)
 			return err
 		}
 		for _, id := range ids {
-			for _, d := range m.withMonths(ds) {
+			for _, d := range m.withSummaries(ds) {
 				k := factKey{id, d.day, d.cat}
 				v := want[k]
 				want[k] = [2]int64{v[0] + d.val, v[1] + d.cnt}
