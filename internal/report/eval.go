@@ -39,6 +39,9 @@ type Fig struct {
 	Decimals int      `json:"decimals"`
 	Percent  bool     `json:"percent"`
 	NoUnit   bool     `json:"no_unit,omitempty"`
+	// Hidden: the template names a unit outside the reader's scope; the
+	// figure prints "—" and links nowhere, the rest of the report stands.
+	Hidden bool `json:"hidden,omitempty"`
 }
 
 // Text prints the figure the Chinese (or English) way.
@@ -248,17 +251,35 @@ func (ev *evaluator) fig(code string, unitCode []string, noUnit bool) (Fig, erro
 	if err != nil {
 		return Fig{}, err
 	}
+	f := Fig{Metric: code, Unit: uc, Period: ev.period.ID, Measure: m.Unit, Decimals: m.Decimals, Percent: m.Percent, NoUnit: noUnit}
 	v, err := ev.value(code, uc, ev.period)
 	if err != nil {
+		if len(unitCode) == 1 && errors.Is(err, fault.ErrNotFound) && ev.exists(uc) {
+			// A unit the template names outside the reader's scope
+			// (a province-wide template read by a city): its figure
+			// is not shown, and nothing of it is revealed.
+			f.Hidden = true
+			return f, nil
+		}
 		return Fig{}, err
 	}
-	return Fig{Metric: code, Unit: uc, Period: ev.period.ID, Value: v, Measure: m.Unit, Decimals: m.Decimals, Percent: m.Percent, NoUnit: noUnit}, nil
+	f.Value = v
+	return f, nil
+}
+
+// exists says whether a unit exists at all, in scope or not.
+func (ev *evaluator) exists(code string) bool {
+	_, err := ev.src.Units.Get(ev.ctx, unit.Everything(), code)
+	return err == nil
 }
 
 func (ev *evaluator) change(code string, unitCode ...string) (string, error) {
 	f, err := ev.fig(code, unitCode, false)
 	if err != nil {
 		return "", err
+	}
+	if f.Hidden {
+		return figure.Change(nil, nil), nil
 	}
 	prev, err := ev.value(code, f.Unit, period.Previous(ev.period))
 	if err != nil {

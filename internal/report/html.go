@@ -56,6 +56,10 @@ func HTMLBody(d *Doc) template.HTML {
 func inlineHTML(l []Inline, lang string) string {
 	var b strings.Builder
 	for _, in := range l {
+		if in.Fig != nil && in.Fig.Hidden {
+			b.WriteString(`<span class="fig hidden">` + template.HTMLEscapeString(in.Fig.Text(lang)) + "</span>")
+			continue
+		}
 		if in.Fig == nil {
 			b.WriteString(template.HTMLEscapeString(in.Text))
 			continue

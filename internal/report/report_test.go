@@ -116,10 +116,36 @@ func TestHalfYearReview(t *testing.T) {
 		if !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("out of scope: %v", err)
 		}
-		// Within the scope, a figure of a unit outside it is not found either.
-		_, err = svc.Generate(ctx, unit.Subtrees(xz.Path), `{{ fig("kexiao_new", "320400") }}`, "320300", "2021S1", "zh-CN")
-		if !errors.Is(err, fault.ErrNotFound) {
-			t.Errorf("a figure out of scope: %v", err)
+		// Within the scope, a figure the template names of a unit outside
+		// it prints "—", links nowhere and reveals nothing; the rest stands.
+		d2, err := svc.Generate(ctx, unit.Subtrees(xz.Path), `常州{{ fig("kexiao_new", "320400") }}，徐州{{ fig("kexiao_new") }}，变化{{ change("kexiao_new", "320400") }}`, "320300", "2021S1", "zh-CN")
+		if err != nil || len(d2.Figs) != 2 || !d2.Figs[0].Hidden || d2.Figs[0].Value != nil || d2.Figs[1].Hidden {
+			t.Fatalf("a figure out of scope: %+v %v", d2, err)
+		}
+		if h := string(report.HTMLBody(d2)); !strings.Contains(h, `常州<span class="fig hidden">—</span>`) || strings.Contains(h, "unit=320400") {
+			t.Errorf("a figure out of scope in HTML: %s", h)
+		}
+		// The province-wide review read by a city: its own figures, the
+		// other cities' hidden.
+		nj, err := svc.Generate(ctx, unit.Subtrees(xz.Path), src, "320300", "2021S1", "zh-CN")
+		if err != nil {
+			t.Fatalf("the review of a city by the city: %v", err)
+		}
+		hidden := 0
+		for _, f := range nj.Figs {
+			if f.Hidden {
+				hidden++
+				if f.Value != nil || f.Unit == "320300" {
+					t.Errorf("hidden figure %+v", f)
+				}
+			}
+		}
+		if hidden == 0 {
+			t.Errorf("no figure of another city hidden in the city's review")
+		}
+		// A unit that does not exist is still not found.
+		if _, err := svc.Generate(ctx, unit.Subtrees(xz.Path), `{{ fig("kexiao_new", "999999") }}`, "320300", "2021S1", "zh-CN"); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("a figure of no unit: %v", err)
 		}
 		// Bad input: each a validation error naming the place.
 		for _, bad := range []string{

@@ -95,6 +95,8 @@ func TestReportPages(t *testing.T) {
 			{"GET", "/reports/half-year-review?unit=320000&period=2021S1&lang=en", "nanjing", nil, 404, []string{"This report is outside your scope", "See “", "for your own unit (Nanjing"}},
 			{"GET", "/reports/half-year-review?unit=320000", "nanjing", nil, 404, []string{`href="/reports/half-year-review?unit=320100"`}},
 			{"GET", "/reports/half-year-review?unit=999999&period=2021S1", "nanjing", nil, 200, []string{`id="report-problem"`}},
+			// the city's own review: its figures, the other cities' the province's template names hidden
+			{"GET", "/reports/half-year-review?unit=320100&period=2021S1", "nanjing", nil, 200, []string{"南京市科学技术协会2021年上半年工作总结", `<span class="fig hidden">—</span>`, `id="record-form"`}},
 			{"GET", "/reports/half-year-review/edit", "nanjing", nil, 403, nil},
 			{"GET", "/reports/half-year-review/edit?unit=320000&period=2021S1", "admin", nil, 200, []string{"template-source", "report-preview", "江苏省科学技术协会2021年上半年工作总结"}},
 			{"POST", "/reports/preview", "admin", map[string]string{"source": "# 预览{{ unit.name }}", "unit": "320100", "period": "2021S1"}, 200, []string{"预览南京市科学技术协会"}},
