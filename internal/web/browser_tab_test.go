@@ -56,6 +56,16 @@ func (b *tab) text(sel string) string {
 	return strings.TrimSpace(s)
 }
 
+// value is the value of the form control sel.
+func (b *tab) value(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("value of %s: %v", sel, err)
+	}
+	return s
+}
+
 // login logs in as a demo account.
 func (b *tab) login(name string) {
 	b.t.Helper()

@@ -4,14 +4,12 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"kexie/internal/demo"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
 )
@@ -76,83 +74,43 @@ func TestBrowser(t *testing.T) {
 		e := newEnv(t, db)
 		srv := httptest.NewServer(e.srv)
 		defer srv.Close()
-		tab, cancelTab := chromedp.NewContext(browser)
-		defer cancelTab()
-		if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(tab, 15*time.Second)
-		defer cancel()
-		run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, steps...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
-		text := func(sel string) string {
-			t.Helper()
-			s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-			if err != nil {
-				t.Fatalf("text of %s: %v", sel, err)
-			}
-			return strings.TrimSpace(s)
-		}
-
-		run("log in",
-			chromedp.Navigate(srv.URL+"/login"),
-			chromedp.WaitVisible(chromedp.CSS("#name")),
-			chromedp.SendKeys(chromedp.CSS("#name"), "admin"),
-			chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
-			chromedp.Click(chromedp.CSS("#login-submit")),
-			chromedp.WaitVisible(chromedp.CSS(`nav.menu a[href="/units"]`)),
-		)
+		b := openTab(t, browser, srv.URL, 15*time.Second)
+		b.login("admin")
+		b.run("the menu", chromedp.WaitVisible(chromedp.CSS(`nav.menu a[href="/units"]`)))
 		// the province is unfolded; opening Nanjing loads its counties with htmx
-		run("expand Nanjing in the tree",
+		b.run("expand Nanjing in the tree",
 			chromedp.Click(chromedp.CSS(`nav.menu a[href="/units"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#node-320100 > summary > .twisty`)),
 			chromedp.Click(chromedp.CSS(`#node-320100 > summary > .twisty`)),
 			chromedp.WaitVisible(chromedp.CSS(`#node-320100 a[href="/units/320102"]`)),
 		)
-		run("open Xuanwu",
+		b.run("open Xuanwu",
 			chromedp.Click(chromedp.CSS(`#node-320100 a[href="/units/320102"]`)),
 			chromedp.WaitVisible(chromedp.CSS("#unit-code")),
 		)
-		if got := text("#unit-name"); !strings.Contains(got, "玄武区科学技术协会") {
+		if got := b.text("#unit-name"); !strings.Contains(got, "玄武区科学技术协会") {
 			t.Errorf("unit page name: %q", got)
 		}
-		if got := text("#unit-code"); got != "320102" {
+		if got := b.text("#unit-code"); got != "320102" {
 			t.Errorf("unit page code: %q", got)
 		}
 		if !full {
 			return
 		}
 		// a refused edit comes back with the reason beside the field
-		run("refused edit",
+		b.run("refused edit",
 			chromedp.Click(chromedp.CSS("#edit > summary")),
 			chromedp.WaitVisible(chromedp.CSS("#edit-name_zh")),
 			chromedp.Clear(chromedp.CSS("#edit-name_zh")),
 			chromedp.Click(chromedp.CSS("#edit-submit")),
 			chromedp.WaitVisible(chromedp.CSS("#edit .field-error")),
 		)
-		if got := text("#edit .field-error"); !strings.Contains(got, "必须填写") {
+		if got := b.text("#edit .field-error"); !strings.Contains(got, "必须填写") {
 			t.Errorf("edit error: %q", got)
 		}
-		dir := screenshotDir(t)
-		shoot := func(file string) {
-			t.Helper()
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", file, err)
-			}
-			name := filepath.Join(dir, file+"-"+filepath.Base(t.Name())+".png")
-			if err := os.WriteFile(name, png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("screenshot: %s", name)
-		}
-		shoot("unit-refused-1280")
+		b.save("unit-refused-1280")
 		// the search finds the county by a Chinese substring
-		run("search",
+		b.run("search",
 			chromedp.Navigate(srv.URL+"/units"),
 			chromedp.WaitVisible(chromedp.CSS("#units-q")),
 			chromedp.SendKeys(chromedp.CSS("#units-q"), "玄武"),
@@ -161,7 +119,7 @@ func TestBrowser(t *testing.T) {
 		)
 
 		// at phone width nothing is wider than the screen
-		run("phone viewport", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
+		b.run("phone viewport", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
 		for _, p := range []struct{ path, wait, file string }{
 			{"/units", "#node-320000", "units"},
 			{"/units/320102", "#unit-code", "unit"},
@@ -169,18 +127,11 @@ func TestBrowser(t *testing.T) {
 			{"/users/xuanwu", "#user-name", "user"},
 			{"/account", "#pw-old", "account"},
 		} {
-			run("open "+p.path+" on a phone",
+			b.run("open "+p.path+" on a phone",
 				chromedp.Navigate(srv.URL+p.path),
 				chromedp.WaitVisible(chromedp.CSS(p.wait)),
 			)
-			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if overflow > 0 {
-				t.Errorf("%s at 375px is %dpx wider than the screen", p.path, overflow)
-			}
-			shoot(p.file + "-375")
+			b.shoot(p.file)
 		}
 	})
 }
