@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,35 @@ func campaignID(r *http.Request, name, what string) (int64, error) {
 		return 0, fault.NotFound(what, r.PathValue(name))
 	}
 	return id, nil
+}
+
+// noBody is the body of an endpoint that reads none.
+type noBody struct{}
+
+// campaignAPI serves an endpoint of a campaign (what "campaign") or of a
+// rectification item ("rectification") the way they all go: the id in
+// the path (not found unless a positive number), the JSON body of type In
+// unless it is noBody, the service's answer for the caller, written with
+// status; code is the path's unit code, if any.
+func campaignAPI[In, Out any](s *Server, what string, status int,
+	call func(ctx context.Context, c campaign.Caller, id int64, code string, in *In) (Out, error)) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := campaignID(r, "id", what)
+		if err != nil {
+			return err
+		}
+		var in In
+		if _, none := any(in).(noBody); !none {
+			if err := s.decode(w, r, &in); err != nil {
+				return err
+			}
+		}
+		out, err := call(r.Context(), campaignCaller(r), id, r.PathValue("code"), &in)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, status, out)
+	}
 }
 
 func (s *Server) apiListCampaigns(w http.ResponseWriter, r *http.Request) error {
@@ -57,43 +87,22 @@ func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) apiGetCampaign(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	k, err := s.app.Campaigns.Get(r.Context(), campaignCaller(r), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, k)
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *noBody) (campaign.Campaign, error) {
+		return s.app.Campaigns.Get(ctx, c, id)
+	})(w, r)
 }
 
 func (s *Server) apiAssignInspector(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	var in campaign.Assignment
-	if err := s.decode(w, r, &in); err != nil {
-		return err
-	}
-	k, err := s.app.Campaigns.Assign(r.Context(), campaignCaller(r), id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, k)
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *campaign.Assignment) (campaign.Campaign, error) {
+		return s.app.Campaigns.Assign(ctx, c, id, *in)
+	})(w, r)
 }
 
 func (s *Server) apiCampaignUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	_, v, err := s.app.Campaigns.Unit(r.Context(), campaignCaller(r), id, r.PathValue("code"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *noBody) (campaign.UnitView, error) {
+		_, v, err := s.app.Campaigns.Unit(ctx, c, id, code)
+		return v, err
+	})(w, r)
 }
 
 // answersBody is the body of a self-inspection save.
@@ -102,71 +111,34 @@ type answersBody struct {
 }
 
 func (s *Server) apiSaveAnswers(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	var in answersBody
-	if err := s.decode(w, r, &in); err != nil {
-		return err
-	}
-	v, err := s.app.Campaigns.SaveAnswers(r.Context(), campaignCaller(r), id, r.PathValue("code"), in.Answers)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *answersBody) (campaign.UnitView, error) {
+		return s.app.Campaigns.SaveAnswers(ctx, c, id, code, in.Answers)
+	})(w, r)
 }
 
 func (s *Server) apiSubmitSelf(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	v, err := s.app.Campaigns.Submit(r.Context(), campaignCaller(r), id, r.PathValue("code"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *noBody) (campaign.UnitView, error) {
+		return s.app.Campaigns.Submit(ctx, c, id, code)
+	})(w, r)
 }
 
 func (s *Server) apiMarkInspected(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	v, err := s.app.Campaigns.MarkInspected(r.Context(), campaignCaller(r), id, r.PathValue("code"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *noBody) (campaign.UnitView, error) {
+		return s.app.Campaigns.MarkInspected(ctx, c, id, code)
+	})(w, r)
 }
 
 func (s *Server) apiRecordFinding(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	var in campaign.FindingSpec
-	if err := s.decode(w, r, &in); err != nil {
-		return err
-	}
-	f, err := s.app.Campaigns.RecordFinding(r.Context(), campaignCaller(r), id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, f)
+	return campaignAPI(s, "campaign", http.StatusCreated, func(ctx context.Context, c campaign.Caller, id int64, code string, in *campaign.FindingSpec) (campaign.Finding, error) {
+		return s.app.Campaigns.RecordFinding(ctx, c, id, *in)
+	})(w, r)
 }
 
 func (s *Server) apiListRects(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	rs, err := s.app.Campaigns.Rects(r.Context(), campaignCaller(r), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"items": rs})
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *noBody) (map[string]any, error) {
+		rs, err := s.app.Campaigns.Rects(ctx, c, id)
+		return map[string]any{"items": rs}, err
+	})(w, r)
 }
 
 func (s *Server) apiOpenRect(w http.ResponseWriter, r *http.Request) error {
@@ -219,31 +191,15 @@ func (s *Server) apiImportRects(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiGetRect(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "rectification")
-	if err != nil {
-		return err
-	}
-	rc, err := s.app.Campaigns.Rect(r.Context(), campaignCaller(r), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rc)
+	return campaignAPI(s, "rectification", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *noBody) (campaign.Rect, error) {
+		return s.app.Campaigns.Rect(ctx, c, id)
+	})(w, r)
 }
 
 func (s *Server) apiRectStep(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "rectification")
-	if err != nil {
-		return err
-	}
-	var in campaign.Step
-	if err := s.decode(w, r, &in); err != nil {
-		return err
-	}
-	rc, err := s.app.Campaigns.Act(r.Context(), campaignCaller(r), id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rc)
+	return campaignAPI(s, "rectification", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *campaign.Step) (campaign.Rect, error) {
+		return s.app.Campaigns.Act(ctx, c, id, *in)
+	})(w, r)
 }
 
 // apiCampaignUpload takes one attachment (multipart field "file") for a
@@ -317,15 +273,9 @@ func (s *Server) apiCampaignFile(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCampaignReport(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	rep, err := s.app.Campaigns.Summary(r.Context(), campaignCaller(r), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rep)
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *noBody) (campaign.Report, error) {
+		return s.app.Campaigns.Summary(ctx, c, id)
+	})(w, r)
 }
 
 func (s *Server) apiExportCampaign(w http.ResponseWriter, r *http.Request) error {
@@ -349,19 +299,10 @@ func (s *Server) apiExportCampaign(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) apiCampaignRemind(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	var in campaign.Remind
-	if err := s.decode(w, r, &in); err != nil {
-		return err
-	}
-	n, err := s.app.Campaigns.Remind(r.Context(), campaignCaller(r), id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"sent": n})
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *campaign.Remind) (map[string]any, error) {
+		n, err := s.app.Campaigns.Remind(ctx, c, id, *in)
+		return map[string]any{"sent": n}, err
+	})(w, r)
 }
 
 // returnBody is the reason a self-inspection is sent back.
@@ -370,33 +311,13 @@ type returnBody struct {
 }
 
 func (s *Server) apiReturnSelf(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	var in returnBody
-	if err := s.decode(w, r, &in); err != nil {
-		return err
-	}
-	v, err := s.app.Campaigns.ReturnSelf(r.Context(), campaignCaller(r), id, r.PathValue("code"), in.Reason)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *returnBody) (campaign.UnitView, error) {
+		return s.app.Campaigns.ReturnSelf(ctx, c, id, code, in.Reason)
+	})(w, r)
 }
 
 func (s *Server) apiExtendPhase(w http.ResponseWriter, r *http.Request) error {
-	id, err := campaignID(r, "id", "campaign")
-	if err != nil {
-		return err
-	}
-	var in campaign.Extension
-	if err := s.decode(w, r, &in); err != nil {
-		return err
-	}
-	k, err := s.app.Campaigns.Extend(r.Context(), campaignCaller(r), id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, k)
+	return campaignAPI(s, "campaign", http.StatusOK, func(ctx context.Context, c campaign.Caller, id int64, code string, in *campaign.Extension) (campaign.Campaign, error) {
+		return s.app.Campaigns.Extend(ctx, c, id, *in)
+	})(w, r)
 }
