@@ -4,21 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"time"
 
 	"kexie/internal/app"
 	"kexie/internal/metric"
 	"kexie/internal/plan"
-	"kexie/internal/register"
 	"kexie/internal/unit"
-	"kexie/internal/web"
 )
 
 // The speed target of plans: the plan page and the units × tasks matrix
@@ -45,33 +36,19 @@ func benchPlan(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("--tasks 1–%d, --allotted ≥ 13, --units > --allotted, --runs ≥ 1", plan.MaxTasks)
 	}
 	out := e.stdout
-	tmp, err := openTempDB(ctx, e.cfg)
+	a, drop, err := openBenchApp(ctx, e, "plan")
 	if err != nil {
 		return err
 	}
-	defer tmp.drop()
-	a, err := app.NewWithData(ctx, tmp.db, tmp.files)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "kexie bench plan: %s (%s), %d CPUs, %s, load average %s\n",
-		a.DB.Dialect.Name, tmp.where, runtime.NumCPU(), runtime.Version(), loadAverage())
+	defer drop()
 	took, err := buildTree(ctx, a, *units)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "建树 / build tree: %d units in %s\n", *units, round(took))
-	if _, err := a.Registers.Define(ctx, benchSchema("bench_events"), register.Migration{}, false); err != nil {
-		return err
-	}
-	if err := bulkRecords(ctx, a, *records); err != nil {
-		return err
-	}
 	defs := benchMetrics()
-	for _, d := range defs {
-		if _, err := a.Metrics.Define(ctx, d); err != nil {
-			return err
-		}
+	if err := loadBenchEvents(ctx, a, *records, defs); err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "记录与指标 / records and metrics: %d records, %d metrics\n", *records, len(defs))
 	sp, err := benchPlanSpec(ctx, a, *tasks, *allotted, defs)
@@ -109,28 +86,13 @@ func benchPlan(ctx context.Context, e *env, args []string) error {
 	if err := settle(ctx, a); err != nil {
 		return err
 	}
-	token, err := benchUser(ctx, a)
-	if err != nil {
-		return err
-	}
-	srv, err := web.New(a, web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := newBenchServer(ctx, a)
 	if err != nil {
 		return err
 	}
 	// the plan as the clock of a plan half gone
 	a.Plans.Now = func() time.Time { return time.Date(2021, 10, 1, 9, 0, 0, 0, time.UTC) }
-	page := func(path string) func() (int, error) {
-		return func() (int, error) {
-			req := httptest.NewRequest(http.MethodGet, path, nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			rec := httptest.NewRecorder()
-			srv.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK {
-				return 0, fmt.Errorf("GET %s: %d %.300s", path, rec.Code, rec.Body.String())
-			}
-			return rec.Body.Len(), nil
-		}
-	}
+	page := func(path string) func() (int, error) { return func() (int, error) { return srv.get(path) } }
 	service := func() (int, error) {
 		p, err := a.Plans.Get(ctx, sys, id)
 		if err != nil {
@@ -138,17 +100,11 @@ func benchPlan(ctx context.Context, e *env, args []string) error {
 		}
 		return len(p.Sections), nil
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	ok := true
 	for _, m := range []struct {
 		name   string

@@ -4,21 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"time"
 
 	"kexie/internal/app"
 	"kexie/internal/metric"
-	"kexie/internal/register"
 	"kexie/internal/scheme"
 	"kexie/internal/unit"
-	"kexie/internal/web"
 )
 
 // The speed targets of evaluation schemes.
@@ -44,36 +35,19 @@ func benchScheme(ctx context.Context, e *env, args []string) error {
 		return errors.New("--units ≥ 100, --records ≥ 1, --runs ≥ 1, --pages ≥ 1")
 	}
 	out := e.stdout
-	tmp, err := openTempDB(ctx, e.cfg)
+	a, drop, err := openBenchApp(ctx, e, "scheme")
 	if err != nil {
 		return err
 	}
-	defer tmp.drop()
-	a, err := app.NewWithData(ctx, tmp.db, tmp.files)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "kexie bench scheme: %s (%s), %d CPUs, %s, load average %s\n",
-		a.DB.Dialect.Name, tmp.where, runtime.NumCPU(), runtime.Version(), loadAverage())
+	defer drop()
 	t0 := time.Now()
 	if err := schemeTree(ctx, a, *units); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "建树 / build tree: %d societies below 100 counties in %s\n", *units, round(time.Since(t0)))
-	if _, err := a.Registers.Define(ctx, benchSchema("bench_events"), register.Migration{}, false); err != nil {
-		return err
-	}
 	t0 = time.Now()
-	if err := bulkRecords(ctx, a, *records); err != nil {
-		return err
-	}
 	defs := schemeMetrics()
-	for _, d := range defs {
-		if _, err := a.Metrics.Define(ctx, d); err != nil {
-			return err
-		}
-	}
-	if err := settle(ctx, a); err != nil {
+	if err := loadBenchEvents(ctx, a, *records, defs); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "载入 / load: %d records and the facts of %d metrics in %s\n", *records, len(defs), round(time.Since(t0)))
@@ -90,15 +64,9 @@ func benchScheme(ctx context.Context, e *env, args []string) error {
 	var took timings
 	var run scheme.Run
 	cpu0 := cpuTime()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	stop, err := startProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
 	for range *runs {
 		t0 := time.Now()
@@ -109,9 +77,7 @@ func benchScheme(ctx context.Context, e *env, args []string) error {
 		took = append(took, time.Since(t0))
 	}
 	cpuPerRun := (cpuTime() - cpu0) / time.Duration(*runs)
-	if *cpuprofile != "" {
-		pprof.StopCPUProfile()
-	}
+	stop()
 	rows, err := a.Schemes.Rows(ctx, unit.Everything(), run.ID, false)
 	if err != nil {
 		return err
@@ -132,28 +98,19 @@ func benchScheme(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(out, "其中读取指标 / of which reading %d metrics for %d units: %s\n", len(defs), len(rows), ms(readTook))
 
 	// the scorecard page of a unit in the middle of the table
-	tok, err := benchUser(ctx, a)
-	if err != nil {
-		return err
-	}
-	srv, err := web.New(a, web.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := newBenchServer(ctx, a)
 	if err != nil {
 		return err
 	}
 	path := fmt.Sprintf("/scheme-runs/%d/units/%s", run.ID, rows[len(rows)/2].Unit)
 	var page timings
 	for i := range *pages + 1 {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		rec := httptest.NewRecorder()
 		t0 := time.Now()
-		srv.ServeHTTP(rec, req)
-		d := time.Since(t0)
-		if rec.Code != http.StatusOK {
-			return fmt.Errorf("GET %s: %d", path, rec.Code)
+		if _, err := srv.get(path); err != nil {
+			return err
 		}
 		if i > 0 { // the first warms the caches
-			page = append(page, d)
+			page = append(page, time.Since(t0))
 		}
 	}
 	ps := page.sorted()
