@@ -31,7 +31,7 @@ var Accounts = []Account{
 	{"xuzhou", "徐州市科协管理员", auth.RoleUnitAdmin, "320300"},
 	{"xuanwu", "玄武区科协填报员", auth.RoleDataEntry, "320102"},
 	{"inspector", "省科协督查员", auth.RoleInspector, "320000"},
-	{"approver", "省科协审核员", auth.RoleApprover, "320000"},
+	{"province-approver", "省科协审核员", auth.RoleApprover, "320000"},
 	{"nanjing-approver", "南京市科协审核员", auth.RoleApprover, "320100"},
 }
 
