@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"kexie/internal/audit"
 	"kexie/internal/fault"
+	"kexie/internal/plan"
 	"kexie/internal/store"
 	"kexie/internal/unit"
 )
@@ -36,17 +36,18 @@ type Step struct {
 	Files   []int64 `json:"files,omitempty"`
 }
 
-// moves says from which states each action may be taken, to which state
-// it leads, and whether the responsible unit takes it (else the owner).
-var moves = map[string]struct {
-	from []string
-	to   string
-	unit bool
-}{
-	Progress: {[]string{Open}, Open, true},
-	Complete: {[]string{Open}, Reported, true},
-	Verify:   {[]string{Reported}, Closed, false},
-	Return:   {[]string{Reported}, Open, false},
+// moves is a rectification item's lifecycle, the plans' mechanism: the
+// responsible unit reports progress and completion, the campaign owner
+// verifies or returns.
+var moves = plan.Lifecycle{
+	Order: Actions,
+	Moves: map[string]plan.Move{
+		Progress: {From: []string{Open}, To: Open, Doer: true},
+		Complete: {From: []string{Open}, To: Reported, Doer: true},
+		Verify:   {From: []string{Reported}, To: Closed},
+		Return:   {From: []string{Reported}, To: Open},
+	},
+	Done: Closed, Final: "campaign.rect.closed", Transition: "campaign.rect.transition",
 }
 
 const rectCols = `r.id, r.campaign_id, r.seq, r.finding_id, u.code, u.name_zh, u.name_en, u.path, r.problem, r.measures, r.start_on, r.due_on,
@@ -105,16 +106,7 @@ func (s *Service) light(r *Rect) {
 	r.Overdue = r.State == Open && today.Format(time.DateOnly) > r.Due
 }
 
-func allowed(r Rect) []string {
-	out := []string{}
-	for _, a := range Actions {
-		mv := moves[a]
-		if slices.Contains(mv.from, r.State) && (mv.unit && r.Mine || !mv.unit && r.Owner) {
-			out = append(out, a)
-		}
-	}
-	return out
-}
+func allowed(r Rect) []string { return moves.Allowed(r.State, r.Mine, r.Owner) }
 
 // Rect returns a rectification item the caller sees, with its history
 // and evidence.
@@ -318,18 +310,9 @@ func (s *Service) Act(ctx context.Context, cl Caller, id int64, st Step) (Rect, 
 	if err != nil {
 		return Rect{}, err
 	}
-	mv, ok := moves[st.Action]
-	if !ok {
-		return Rect{}, fault.InvalidField("action", "error.option", "value", st.Action)
-	}
-	if mv.unit && !r.Mine || !mv.unit && !r.Owner {
-		return Rect{}, fmt.Errorf("rectification %d, %s: %w", id, st.Action, fault.ErrForbidden)
-	}
-	if r.State == Closed {
-		return Rect{}, fault.ConflictField("action", "campaign.rect.closed")
-	}
-	if !slices.Contains(mv.from, r.State) {
-		return Rect{}, fault.ConflictField("action", "campaign.rect.transition", "action", st.Action, "state", r.State)
+	mv, err := moves.Check(st.Action, r.State, r.Mine, r.Owner)
+	if err != nil {
+		return Rect{}, fmt.Errorf("rectification %d: %w", id, err)
 	}
 	ch := &fault.Check{}
 	st.Note = text(ch, "note", st.Note, MaxText, false)
@@ -338,7 +321,7 @@ func (s *Service) Act(ctx context.Context, cl Caller, id int64, st Step) (Rect, 
 	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT unit_id FROM campaign_rectifications WHERE id = $1`, id).Scan(&unitID); err != nil {
 		return Rect{}, err
 	}
-	if !mv.unit && len(st.Files) > 0 {
+	if !mv.Doer && len(st.Files) > 0 {
 		ch.Add("files", "campaign.rect.owner_files")
 	}
 	if err := s.checkFiles(ctx, ch, cl, "files", r.CampaignID, unitID, st.Files); err != nil {
@@ -381,7 +364,7 @@ func (s *Service) Act(ctx context.Context, cl Caller, id int64, st Step) (Rect, 
 		q := s.db.Q(ctx)
 		now := s.Now()
 		res, err := q.ExecContext(ctx, `UPDATE campaign_rectifications SET state = $1, percent = $2, version = version + 1, updated_at = $3
-			WHERE id = $4 AND version = $5`, mv.to, percent, now, id, r.Version)
+			WHERE id = $4 AND version = $5`, mv.To, percent, now, id, r.Version)
 		if err != nil {
 			return err
 		}
@@ -390,7 +373,7 @@ func (s *Service) Act(ctx context.Context, cl Caller, id int64, st Step) (Rect, 
 		}
 		var eid int64
 		if err := q.QueryRowContext(ctx, `INSERT INTO campaign_rect_events(rect_id, action, state, percent, note, actor_name, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, id, st.Action, mv.to, percent, st.Note, actorName(ctx), now).Scan(&eid); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, id, st.Action, mv.To, percent, st.Note, actorName(ctx), now).Scan(&eid); err != nil {
 			return err
 		}
 		if err := s.attach(ctx, r.CampaignID, unitID, FileRect, eid, st.Files); err != nil {
@@ -398,7 +381,7 @@ func (s *Service) Act(ctx context.Context, cl Caller, id int64, st Step) (Rect, 
 		}
 		return s.audit.Record(ctx, audit.Change{Action: "rectification." + st.Action, Entity: "rectification", EntityID: strconv.FormatInt(id, 10),
 			UnitPath: r.path, Before: map[string]any{"state": r.State, "percent": r.Percent},
-			After: map[string]any{"state": mv.to, "percent": percent, "note": st.Note, "files": st.Files}})
+			After: map[string]any{"state": mv.To, "percent": percent, "note": st.Note, "files": st.Files}})
 	})
 	if err != nil {
 		return Rect{}, err

@@ -26,19 +26,20 @@ type Step struct {
 	Files     []int64 `json:"files,omitempty"`
 }
 
-// moves says from which states each action may be taken, to which state
-// it leads, and whether it is the lead unit's (else the plan owner's).
-var moves = map[string]struct {
-	from []string
-	to   string
-	lead bool
-}{
-	Acknowledge: {[]string{Assigned}, Acknowledged, true},
-	Report:      {[]string{Acknowledged, InProgress}, InProgress, true},
-	Reach:       {[]string{Acknowledged, InProgress}, InProgress, true},
-	Complete:    {[]string{Acknowledged, InProgress}, Reported, true},
-	Close:       {[]string{Reported}, Closed, false},
-	Return:      {[]string{Reported}, InProgress, false},
+// moves is a task's lifecycle: the lead unit acknowledges, reports,
+// reaches milestones and reports completion; the plan's unit closes or
+// returns.
+var moves = Lifecycle{
+	Order: []string{Acknowledge, Report, Reach, Complete, Close, Return},
+	Moves: map[string]Move{
+		Acknowledge: {[]string{Assigned}, Acknowledged, true},
+		Report:      {[]string{Acknowledged, InProgress}, InProgress, true},
+		Reach:       {[]string{Acknowledged, InProgress}, InProgress, true},
+		Complete:    {[]string{Acknowledged, InProgress}, Reported, true},
+		Close:       {[]string{Reported}, Closed, false},
+		Return:      {[]string{Reported}, InProgress, false},
+	},
+	Done: Closed, Final: "plan.task.closed", Transition: "plan.task.transition",
 }
 
 // Task returns a task the caller sees, with its history.
@@ -127,22 +128,12 @@ func (s *Service) Check(ctx context.Context, c Caller, id int64, st *Step) (Task
 	if err != nil {
 		return Task{}, err
 	}
-	mv, ok := moves[st.Action]
-	if !ok {
-		return Task{}, fault.InvalidField("action", "error.option", "value", st.Action)
-	}
 	ownerPath, err := s.ownerPath(ctx, t.PlanID)
 	if err != nil {
 		return Task{}, err
 	}
-	if mv.lead && !c.Report.Contains(t.leadPath) || !mv.lead && !c.Supervise.Contains(ownerPath) {
-		return Task{}, fmt.Errorf("task %d, %s: %w", id, st.Action, fault.ErrForbidden)
-	}
-	if t.State == Closed {
-		return Task{}, fault.ConflictField("action", "plan.task.closed")
-	}
-	if !slices.Contains(mv.from, t.State) {
-		return Task{}, fault.ConflictField("action", "plan.task.transition", "action", st.Action, "state", t.State)
+	if _, err := moves.Check(st.Action, t.State, c.Report.Contains(t.leadPath), c.Supervise.Contains(ownerPath)); err != nil {
+		return Task{}, fmt.Errorf("task %d: %w", id, err)
 	}
 	ch := &fault.Check{}
 	st.Note = strings.TrimSpace(st.Note)
@@ -183,7 +174,7 @@ func (s *Service) Check(ctx context.Context, c Caller, id int64, st *Step) (Task
 // write records a checked step: the task's new state, the event, its
 // evidence, a milestone reached, and the audit entry.
 func (s *Service) write(ctx context.Context, t Task, st Step) error {
-	mv := moves[st.Action]
+	mv := moves.Moves[st.Action]
 	percent := t.Percent
 	switch st.Action {
 	case Report:
@@ -194,7 +185,7 @@ func (s *Service) write(ctx context.Context, t Task, st Step) error {
 	q := s.db.Q(ctx)
 	now := s.Now()
 	res, err := q.ExecContext(ctx, `UPDATE plan_tasks SET state = $1, percent = $2, version = version + 1, updated_at = $3
-		WHERE id = $4 AND version = $5`, mv.to, percent, now, t.ID, t.Version)
+		WHERE id = $4 AND version = $5`, mv.To, percent, now, t.ID, t.Version)
 	if err != nil {
 		return err
 	}
@@ -219,7 +210,7 @@ func (s *Service) write(ctx context.Context, t Task, st Step) error {
 		review = Pending
 	}
 	if err := q.QueryRowContext(ctx, `INSERT INTO plan_task_events(task_id, action, state, percent, note, actor_name, created_at, review)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, t.ID, st.Action, mv.to, percent, note, actorName(ctx), now, review).Scan(&eventID); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, t.ID, st.Action, mv.To, percent, note, actorName(ctx), now, review).Scan(&eventID); err != nil {
 		return err
 	}
 	for _, f := range st.Files {
@@ -227,7 +218,7 @@ func (s *Service) write(ctx context.Context, t Task, st Step) error {
 			return err
 		}
 	}
-	after := map[string]any{"state": mv.to, "percent": percent, "note": note}
+	after := map[string]any{"state": mv.To, "percent": percent, "note": note}
 	if len(st.Files) > 0 {
 		after["files"] = st.Files
 	}
@@ -245,14 +236,11 @@ func (s *Service) Allowed(ctx context.Context, c Caller, t Task) []string {
 		return nil
 	}
 	var out []string
-	for _, a := range []string{Acknowledge, Report, Reach, Complete, Close, Return} {
+	for _, a := range moves.Allowed(t.State, c.Report.Contains(t.leadPath), c.Supervise.Contains(ownerPath)) {
 		if a == Reach && !slices.ContainsFunc(t.Milestones, func(m Milestone) bool { return m.Done == "" }) {
 			continue
 		}
-		mv := moves[a]
-		if slices.Contains(mv.from, t.State) && (mv.lead && c.Report.Contains(t.leadPath) || !mv.lead && c.Supervise.Contains(ownerPath)) {
-			out = append(out, a)
-		}
+		out = append(out, a)
 	}
 	return out
 }
