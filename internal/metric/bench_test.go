@@ -151,12 +151,15 @@ func bigProvince(b *testing.B, db *store.DB) *app.App {
 					return err
 				}
 			}
-			// and each day's month, as writes keep them
-			if _, err := db.Q(ctx).ExecContext(ctx, `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt)
-				SELECT metric_id, fact_version, unit_id, 'M' || substr(day, 1, 7), cat, SUM(val), SUM(cnt) FROM metric_facts
-				WHERE metric_id = $1 AND fact_version = $2 AND day < 'M' GROUP BY metric_id, fact_version, unit_id, substr(day, 1, 7), cat`,
-				m.ID, m.FactVersion); err != nil {
-				return err
+			// and each day's month, half-year and year, as writes keep them
+			for _, key := range []string{"'M' || substr(day, 1, 7)", "'S' || substr(day, 1, 4) || CASE WHEN substr(day, 6, 2) <= '06' THEN '-1' ELSE '-2' END",
+				"'Y' || substr(day, 1, 4)"} {
+				if _, err := db.Q(ctx).ExecContext(ctx, `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt)
+					SELECT metric_id, fact_version, unit_id, `+key+`, cat, SUM(val), SUM(cnt) FROM metric_facts
+					WHERE metric_id = $1 AND fact_version = $2 AND day < 'M' GROUP BY metric_id, fact_version, unit_id, `+key+`, cat`,
+					m.ID, m.FactVersion); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

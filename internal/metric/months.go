@@ -9,59 +9,119 @@ import (
 	"kexie/internal/period"
 )
 
-// Facts are kept per day, and beside each day's row its month's: every
-// change to a day's fact is added to the row of its month as well, keyed
-// "M2021-07" in the same column. "M" sorts after every digit, so a range
-// of days never reaches a month row and a range of months never reaches a
-// day. A figure over whole months (a year, a half-year, a quarter, a
-// month) reads month rows only: a unit's half-year is 6 rows, not 181, and
-// a stock's history from the beginning is a row per month it changed in.
+// Summary rows. Facts are kept per day ("2021-07-15"), and every change to
+// a day's fact is added as well to the rows of its month ("M2021-07"),
+// half-year ("S2021-2") and year ("Y2021"), in the same column. The values
+// behind a distinct count are kept per month ("2021-07") and again per
+// quarter ("Q2021-3"), half-year and year. Letters sort after digits and
+// each kind has its own letter, so a range of days never reaches a summary
+// row, and a range of one kind's keys never reaches another kind.
+//
+// A figure over whole months reads the fewest, coarsest parts that make
+// them up: a year or a half-year of a unit is one row, a quarter three
+// month rows; a stock's history from the beginning is a row per year
+// before the period. Leading and trailing days of a period that does not
+// start or end on a month boundary are read from the day rows. A distinct
+// count cannot be summed from its parts, but the values of a period are
+// those with a positive count in any of its parts.
 
-// monthKey is the key of the month row of a day ("2021-07-15").
-func monthKey(day string) string { return "M" + day[:7] }
+// A part kind: its letter and its length in months.
+type partKind struct {
+	letter byte
+	months int
+}
 
-// withSummaries returns deltas followed by the same changes to the rows
-// that summarise them: a day's month, or, for the values behind a
-// distinct count (kept by month), the month's quarter, half-year and year.
+var (
+	yearPart    = partKind{'Y', 12}
+	halfPart    = partKind{'S', 6}
+	quarterPart = partKind{'Q', 3}
+	monthPart   = partKind{'M', 1}
+)
+
+// factParts and valueParts are the kinds of summary rows of facts and of
+// distinct values, coarsest first.
+var (
+	factParts  = []partKind{yearPart, halfPart, monthPart}
+	valueParts = []partKind{yearPart, halfPart, quarterPart, monthPart}
+)
+
+// span is one year, half-year, quarter or month.
+type span struct {
+	kind  partKind
+	start time.Time // its first month
+}
+
+// key is the row key of a part; values' month rows have no letter.
+func (p span) key(values bool) string {
+	y := p.start.Format("2006")
+	switch p.kind {
+	case yearPart:
+		return "Y" + y
+	case halfPart, quarterPart:
+		return string(p.kind.letter) + y + "-" + strconv.Itoa((int(p.start.Month())-1)/p.kind.months+1)
+	}
+	if values {
+		return p.start.Format("2006-01")
+	}
+	return "M" + p.start.Format("2006-01")
+}
+
+// partsOf cuts the months first..last into the fewest, coarsest parts of
+// the given kinds (which must end with months).
+func partsOf(first, last time.Time, kinds []partKind) []span {
+	var out []span
+	for m := first; !m.After(last); {
+		for _, k := range kinds {
+			if (int(m.Month())-1)%k.months == 0 && !m.AddDate(0, k.months-1, 0).After(last) {
+				out = append(out, span{k, m})
+				m = m.AddDate(0, k.months, 0)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// summaryKeys are the keys of the summary rows a change on day (a day,
+// or a month for values) adds to.
+func summaryKeys(day string, kinds []partKind, values bool) []string {
+	m, err := time.Parse("2006-01", day[:7])
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, k := range kinds {
+		if k == monthPart && values {
+			continue // the month is the row itself
+		}
+		start := time.Date(m.Year(), time.Month((int(m.Month())-1)/k.months*k.months+1), 1, 0, 0, 0, 0, time.UTC)
+		out = append(out, span{k, start}.key(values))
+	}
+	return out
+}
+
+// withSummaries returns deltas followed by the same changes to the
+// summary rows of each.
 func (m *Metric) withSummaries(ds []delta) []delta {
 	if len(ds) == 0 {
 		return ds
 	}
-	n := 2
+	kinds, values := factParts, false
 	if m.Aggregation == Distinct {
-		n = 4
+		kinds, values = valueParts, true
 	}
-	out := make([]delta, 0, n*len(ds))
+	out := make([]delta, 0, (1+len(kinds))*len(ds))
 	out = append(out, ds...)
 	for _, d := range ds {
-		if m.Aggregation != Distinct {
-			out = append(out, delta{day: monthKey(d.day), cat: d.cat, val: d.val, cnt: d.cnt})
-			continue
-		}
-		for _, k := range coarserKeys(d.day) {
+		for _, k := range summaryKeys(d.day, kinds, values) {
 			out = append(out, delta{day: k, cat: d.cat, val: d.val, cnt: d.cnt})
 		}
 	}
 	return out
 }
 
-// The values behind a distinct count are kept by month ("2021-07") and
-// again by quarter ("Q2021-3"), half-year ("S2021-2") and year ("Y2021"):
-// letters sort after digits, so a range of months never reaches them. A
-// distinct count cannot be summed from its parts, but the values of a
-// period are those with a positive count in any of its parts, so a period
-// of whole months reads the fewest, coarsest parts that make it up: a
-// half-year is one part, its 500 values one index range.
-
-// coarserKeys are the quarter, half-year and year keys of a month.
-func coarserKeys(month string) []string {
-	y, mm := month[:4], month[5:7]
-	q := (int(mm[0]-'0')*10+int(mm[1]-'0')-1)/3 + 1
-	return []string{"Q" + y + "-" + strconv.Itoa(q), "S" + y + "-" + strconv.Itoa((q+1)/2), "Y" + y}
-}
-
-// valueKeys are the fewest month, quarter, half-year and year keys that
-// make up the months from first to last ("2021-02", "2021-12").
+// valueKeys are the keys of the fewest value rows that make up the
+// months first..last ("2021-02", "2021-12").
 func valueKeys(first, last string) []string {
 	from, err1 := time.Parse("2006-01", first)
 	to, err2 := time.Parse("2006-01", last)
@@ -69,24 +129,8 @@ func valueKeys(first, last string) []string {
 		return nil
 	}
 	var out []string
-	for m := from; !m.After(to); {
-		mon := int(m.Month())
-		fits := func(n int) bool { return (mon-1)%n == 0 && !m.AddDate(0, n-1, 0).After(to) }
-		k := coarserKeys(m.Format("2006-01"))
-		switch {
-		case fits(12):
-			out = append(out, k[2])
-			m = m.AddDate(1, 0, 0)
-		case fits(6):
-			out = append(out, k[1])
-			m = m.AddDate(0, 6, 0)
-		case fits(3):
-			out = append(out, k[0])
-			m = m.AddDate(0, 3, 0)
-		default:
-			out = append(out, m.Format("2006-01"))
-			m = m.AddDate(0, 1, 0)
-		}
+	for _, p := range partsOf(from, to, valueParts) {
+		out = append(out, p.key(true))
 	}
 	return out
 }
@@ -106,9 +150,8 @@ func keysSQL(keys []string, add func(any) string) string {
 // keyRange is an inclusive range of the fact rows' day column.
 type keyRange struct{ lo, hi string }
 
-// factRanges are the rows a figure of m over p sums: the days before its
-// first whole month, its whole months, and the days after its last. A
-// stock sums its steps from the beginning.
+// factRanges are the rows a figure of m over p sums. A stock sums its
+// steps from the beginning.
 func (m *Metric) factRanges(p period.Period) []keyRange {
 	from := p.From
 	if m.Aggregation == Stock {
@@ -117,8 +160,10 @@ func (m *Metric) factRanges(p period.Period) []keyRange {
 	return dayRanges(from, p.To)
 }
 
-// dayRanges splits the days from..to into leading days, whole months and
-// trailing days.
+// dayRanges are the rows of the days from..to: the days before the first
+// whole month, the parts of the whole months (consecutive parts of one
+// kind in one range: a stock's years from the beginning are one), and the
+// days after the last whole month.
 func dayRanges(from, to time.Time) []keyRange {
 	first := from // the first day of the first whole month
 	if first.Day() != 1 {
@@ -136,7 +181,16 @@ func dayRanges(from, to time.Time) []keyRange {
 	if from.Before(first) {
 		out = append(out, keyRange{day(from), day(first.AddDate(0, 0, -1))})
 	}
-	out = append(out, keyRange{monthKey(day(first)), monthKey(day(end))})
+	var last partKind
+	for i, p := range partsOf(first, time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, time.UTC), factParts) {
+		k := p.key(false)
+		if n := len(out); i > 0 && p.kind == last {
+			out[n-1].hi = k // follows the previous part of its kind
+		} else {
+			out = append(out, keyRange{k, k})
+		}
+		last = p.kind
+	}
 	if end.Before(to) {
 		out = append(out, keyRange{day(end.AddDate(0, 0, 1)), day(to)})
 	}
@@ -158,7 +212,11 @@ func in(key string, rs []keyRange) bool {
 func rangeSQL(rs []keyRange, add func(any) string) string {
 	parts := make([]string, len(rs))
 	for i, r := range rs {
-		parts[i] = "day >= " + add(r.lo) + " AND day <= " + add(r.hi)
+		if r.lo == r.hi {
+			parts[i] = "day = " + add(r.lo)
+		} else {
+			parts[i] = "day >= " + add(r.lo) + " AND day <= " + add(r.hi)
+		}
 	}
 	if len(parts) == 1 {
 		return parts[0]
@@ -166,8 +224,8 @@ func rangeSQL(rs []keyRange, add func(any) string) string {
 	return "(" + strings.Join(parts, " OR ") + ")"
 }
 
-// merged sorts ranges and joins those that overlap or touch, so a read
-// of several periods' rows reads each row once.
+// merged sorts ranges and joins those that overlap, so a read of several
+// periods' rows reads each row once.
 func merged(rs []keyRange) []keyRange {
 	rs = slices.Clone(rs)
 	slices.SortFunc(rs, func(a, b keyRange) int { return strings.Compare(a.lo, b.lo) })
