@@ -115,18 +115,3 @@ func marshal(v any) (any, error) {
 	}
 	return string(b), nil
 }
-
-// Repath moves the entries about a subtree, whose root's path was
-// oldPath, to newPath: an entry's unit path says who may read it, and
-// after a unit moves its history is read by its new superiors, as its
-// records are. What the entries say is not changed. from and to bound
-// the old subtree's paths (unit.PathRange). Call it inside the move's
-// transaction.
-func (l *Log) Repath(ctx context.Context, oldPath, newPath, from, to string) error {
-	_, err := l.db.Q(ctx).ExecContext(ctx, `UPDATE audit_log SET unit_path = $1 || substr(unit_path, $2)
-		WHERE unit_path >= $3 AND unit_path < $4`, newPath, len(oldPath)+1, from, to)
-	if err != nil {
-		return fmt.Errorf("move audit entries: %w", err)
-	}
-	return nil
-}

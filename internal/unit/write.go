@@ -234,9 +234,6 @@ func (svc *Service) Move(ctx context.Context, a Access, code string, in Move) (U
 		if _, err := svc.db.Q(ctx).ExecContext(ctx, `UPDATE units SET parent_id = $1, version = version + 1 WHERE id = $2`, p.ID, before.ID); err != nil {
 			return fmt.Errorf("move unit: %w", err)
 		}
-		if err := svc.audit.Repath(ctx, before.Path, newPath, from, to); err != nil {
-			return err
-		}
 		moved, err = svc.Get(ctx, Everything(), code)
 		if err != nil {
 			return err
