@@ -63,8 +63,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
+	// Every connection maps the file into memory: a read through an
+	// index reaches each row by a memory access instead of a system call
+	// per page (ten times faster over a million records,
+	// docs/performance.md); the pages are the operating system's cache,
+	// shared by every connection. The writer reads as much as the readers
+	// (a scheme run reads every unit's facts inside its transaction).
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(1073741824)&_time_format=sqlite"
 	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -76,12 +82,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	// Readers map the file into memory: a list that reads its records
-	// through an index reaches each row by a memory access instead of a
-	// system call per page (ten times faster over a million records,
-	// docs/performance.md); the pages are the operating system's cache,
-	// shared by every connection.
-	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)")
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, err
