@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -48,17 +47,11 @@ func benchRollup(ctx context.Context, e *env, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	out := e.stdout
-	tmp, err := openTempDB(ctx, e.cfg)
+	a, drop, err := openBenchApp(ctx, e, "rollup")
 	if err != nil {
 		return err
 	}
-	defer tmp.drop()
-	a, err := app.NewWithData(ctx, tmp.db, tmp.files)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "kexie bench rollup: %s (%s), %d CPUs, %s, load average %s\n",
-		a.DB.Dialect.Name, tmp.where, runtime.NumCPU(), runtime.Version(), loadAverage())
+	defer drop()
 	took, err := buildTree(ctx, a, *units)
 	if err != nil {
 		return err
