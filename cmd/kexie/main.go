@@ -45,7 +45,7 @@ func commands() []command {
 		{"backup", "在线备份 / online backup of the embedded database: backup --out FILE", runBackup},
 		{"import", "导入组织或台账记录 / import units or records: import --units FILE | --register CODE FILE [--dry-run]", runImport},
 		{"export", "导出组织或台账记录 / export units or records: export --units | --register CODE [--unit CODE] [--period P] --out FILE", runExport},
-		{"bench", "性能测量 / measure speed: bench units|tree|start|rollup|import|plan (see docs/performance.md)", runBench},
+		{"bench", "性能测量 / measure speed: bench units|tree|start|rollup|import|list|plan|scheme (see docs/performance.md)", runBench},
 		{"remind", "按计划的催办规则催办一次 / send the reminders the plans' rules call for now (serve does it hourly)", runRemind},
 		// reports
 		{"report", "生成报告 / write a report: report TEMPLATE --unit CODE --period P --format md|html|xlsx [--out FILE]", runReport},
