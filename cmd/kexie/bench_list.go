@@ -250,67 +250,26 @@ func benchListSchema() register.Schema {
 // bypass the service (no validation, audit or figures), with the search
 // text the service would write.
 func bulkListRecords(ctx context.Context, a *app.App, reg *register.Register, n int) error {
-	var ids []int64
-	for p := 1; ; p++ {
-		page, err := a.Units.List(ctx, unit.Everything(), unit.Filter{Under: benchRoot, Page: p, PerPage: unit.MaxPerPage})
-		if err != nil {
-			return err
-		}
-		for _, u := range page.Items {
-			ids = append(ids, u.ID)
-		}
-		if len(page.Items) < unit.MaxPerPage {
-			break
-		}
+	ids, err := benchUnitIDs(ctx, a)
+	if err != nil {
+		return err
 	}
 	rng := rand.New(rand.NewPCG(2021, 50))
 	now := time.Now().UTC()
 	statuses := []string{register.StatusDraft, register.StatusSubmitted, register.StatusApproved, register.StatusApproved}
-	const batch = 400
-	cols := "unit_id, date, nkey, status, search, created_at, updated_at, f_title, f_held_on, f_kind, f_people, f_venue"
+	cols := []string{"unit_id", "date", "nkey", "status", "search", "created_at", "updated_at", "f_title", "f_held_on", "f_kind", "f_people", "f_venue"}
 	kind, _ := reg.Schema.Field("kind")
-	for start := 0; start < n; {
-		err := a.DB.WithTx(ctx, func(ctx context.Context) error {
-			for tx := 0; tx < 250 && start < n; tx++ {
-				end := min(start+batch, n)
-				var b strings.Builder
-				b.WriteString("INSERT INTO " + register.Table(reg.Code) + " (" + cols + ") VALUES ")
-				args := make([]any, 0, (end-start)*12)
-				for i := start; i < end; i++ {
-					if i > start {
-						b.WriteByte(',')
-					}
-					k := len(args)
-					b.WriteByte('(')
-					for j := 1; j <= 12; j++ {
-						if j > 1 {
-							b.WriteByte(',')
-						}
-						b.WriteString(a.DB.Dialect.Param(k + j))
-					}
-					b.WriteByte(')')
-					day := time.Date(2021, 1, 1+rng.IntN(365), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
-					topic := benchListTopics[rng.IntN(len(benchListTopics)-1)]
-					if rng.IntN(1000) == 0 {
-						topic = benchListTopics[len(benchListTopics)-1]
-					}
-					kc := benchListKinds[rng.IntN(len(benchListKinds))]
-					title := fmt.Sprintf("%s%s第%d期", topic, kc.NameZH, i)
-					venue := fmt.Sprintf("%s第%d活动室", benchCities[rng.IntN(len(benchCities))], rng.IntN(40)+1)
-					search := strings.ToLower(title + " " + kind.Format(kc.Code, "zh-CN") + " " + kind.Format(kc.Code, "en") + " " + venue + " ")
-					args = append(args, ids[rng.IntN(len(ids))], day, title+"\x1f"+day, statuses[rng.IntN(len(statuses))], search, now, now,
-						title, day, kc.Code, int64(rng.IntN(2000)), venue)
-				}
-				if _, err := a.DB.Q(ctx).ExecContext(ctx, b.String(), args...); err != nil {
-					return err
-				}
-				start = end
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("bulk records: %w", err)
+	return bulkInsert(ctx, a, register.Table(reg.Code), cols, n, 400, 250, func(i int) []any {
+		day := time.Date(2021, 1, 1+rng.IntN(365), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		topic := benchListTopics[rng.IntN(len(benchListTopics)-1)]
+		if rng.IntN(1000) == 0 {
+			topic = benchListTopics[len(benchListTopics)-1]
 		}
-	}
-	return nil
+		kc := benchListKinds[rng.IntN(len(benchListKinds))]
+		title := fmt.Sprintf("%s%s第%d期", topic, kc.NameZH, i)
+		venue := fmt.Sprintf("%s第%d活动室", benchCities[rng.IntN(len(benchCities))], rng.IntN(40)+1)
+		search := strings.ToLower(title + " " + kind.Format(kc.Code, "zh-CN") + " " + kind.Format(kc.Code, "en") + " " + venue + " ")
+		return []any{ids[rng.IntN(len(ids))], day, title + "\x1f" + day, statuses[rng.IntN(len(statuses))], search, now, now,
+			title, day, kc.Code, int64(rng.IntN(2000)), venue}
+	})
 }

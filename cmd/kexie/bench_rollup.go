@@ -9,7 +9,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
-	"strings"
 	"time"
 
 	"kexie/internal/app"
@@ -188,60 +187,19 @@ var benchKindsEv = []string{"lecture", "exhibit", "training", "outreach"}
 // the service (no validation, audit or facts: the metrics are defined
 // afterwards and build their facts from the records).
 func bulkRecords(ctx context.Context, a *app.App, n int) error {
-	all, err := a.Units.List(ctx, unit.Everything(), unit.Filter{Under: benchRoot, PerPage: unit.MaxPerPage})
+	ids, err := benchUnitIDs(ctx, a)
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for p := 1; ; p++ {
-		page, err := a.Units.List(ctx, unit.Everything(), unit.Filter{Under: benchRoot, Page: p, PerPage: unit.MaxPerPage})
-		if err != nil {
-			return err
-		}
-		for _, u := range page.Items {
-			ids = append(ids, u.ID)
-		}
-		if len(page.Items) < unit.MaxPerPage {
-			break
-		}
-	}
-	_ = all
 	rng := rand.New(rand.NewPCG(2021, 6))
 	now := time.Now().UTC()
-	const batch = 500
-	cols := "unit_id, date, nkey, status, search, created_at, updated_at, f_title, f_day, f_kind, f_people, f_enterprise"
-	for start := 0; start < n; {
-		err := a.DB.WithTx(ctx, func(ctx context.Context) error {
-			for tx := 0; tx < 400 && start < n; tx++ {
-				end := min(start+batch, n)
-				var b strings.Builder
-				b.WriteString("INSERT INTO " + register.Table("bench_events") + " (" + cols + ") VALUES ")
-				args := make([]any, 0, (end-start)*12)
-				for i := start; i < end; i++ {
-					if i > start {
-						b.WriteByte(',')
-					}
-					k := len(args)
-					ph := func(j int) string { return a.DB.Dialect.Param(k + j) }
-					b.WriteString("(" + ph(1) + "," + ph(2) + "," + ph(3) + ",'approved',''," + ph(4) + "," + ph(5) + "," + ph(6) + "," +
-						ph(7) + "," + ph(8) + "," + ph(9) + "," + ph(10) + ")")
-					day := time.Date(2021, 1, 1+rng.IntN(365), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
-					title := fmt.Sprintf("活动%07d", i)
-					args = append(args, ids[rng.IntN(len(ids))], day, title+"\x1f"+day, now, now, title, day,
-						benchKindsEv[rng.IntN(len(benchKindsEv))], int64(rng.IntN(500)), fmt.Sprintf("企业%03d", rng.IntN(500)))
-				}
-				if _, err := a.DB.Q(ctx).ExecContext(ctx, b.String(), args...); err != nil {
-					return err
-				}
-				start = end
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("bulk records: %w", err)
-		}
-	}
-	return nil
+	cols := []string{"unit_id", "date", "nkey", "status", "search", "created_at", "updated_at", "f_title", "f_day", "f_kind", "f_people", "f_enterprise"}
+	return bulkInsert(ctx, a, register.Table("bench_events"), cols, n, 500, 400, func(i int) []any {
+		day := time.Date(2021, 1, 1+rng.IntN(365), 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		title := fmt.Sprintf("活动%07d", i)
+		return []any{ids[rng.IntN(len(ids))], day, title + "\x1f" + day, "approved", "", now, now, title, day,
+			benchKindsEv[rng.IntN(len(benchKindsEv))], int64(rng.IntN(500)), fmt.Sprintf("企业%03d", rng.IntN(500))}
+	})
 }
 
 // groupByRaw computes the same figures as the metrics with plain GROUP BY

@@ -10,10 +10,12 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 
 	"kexie/internal/app"
 	"kexie/internal/metric"
 	"kexie/internal/register"
+	"kexie/internal/unit"
 	"kexie/internal/web"
 )
 
@@ -100,4 +102,62 @@ func startProfile(file string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// benchUnitIDs lists the ids of every unit below the bench root.
+func benchUnitIDs(ctx context.Context, a *app.App) ([]int64, error) {
+	var ids []int64
+	for p := 1; ; p++ {
+		page, err := a.Units.List(ctx, unit.Everything(), unit.Filter{Under: benchRoot, Page: p, PerPage: unit.MaxPerPage})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range page.Items {
+			ids = append(ids, u.ID)
+		}
+		if len(page.Items) < unit.MaxPerPage {
+			return ids, nil
+		}
+	}
+}
+
+// bulkInsert writes n rows into a register's table in multi-row inserts
+// of batch rows, perTx statements to a transaction; row gives the values
+// of row i in the order of cols. It bypasses the service (no validation,
+// audit or facts): for filling a bench's database only.
+func bulkInsert(ctx context.Context, a *app.App, table string, cols []string, n, batch, perTx int, row func(i int) []any) error {
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	for start := 0; start < n; {
+		err := a.DB.WithTx(ctx, func(ctx context.Context) error {
+			for tx := 0; tx < perTx && start < n; tx++ {
+				end := min(start+batch, n)
+				var b strings.Builder
+				b.WriteString(head)
+				args := make([]any, 0, (end-start)*len(cols))
+				for i := start; i < end; i++ {
+					if i > start {
+						b.WriteByte(',')
+					}
+					b.WriteByte('(')
+					for j := range cols {
+						if j > 0 {
+							b.WriteByte(',')
+						}
+						b.WriteString(a.DB.Dialect.Param(len(args) + j + 1))
+					}
+					b.WriteByte(')')
+					args = append(args, row(i)...)
+				}
+				if _, err := a.DB.Q(ctx).ExecContext(ctx, b.String(), args...); err != nil {
+					return err
+				}
+				start = end
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("bulk records: %w", err)
+		}
+	}
+	return nil
 }
