@@ -155,7 +155,7 @@ func (s *Service) save(ctx context.Context, d Def, builtin *bool, now time.Time)
 
 // dropFacts deletes a metric's facts but those of version keep (-1: all).
 func (s *Service) dropFacts(ctx context.Context, id int64, keep int) error {
-	for _, table := range []string{"metric_facts", "metric_values"} {
+	for _, table := range []string{"metric_facts", "metric_values", "metric_distinct"} {
 		if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+table+` WHERE metric_id = $1 AND fact_version <> $2`, id, keep); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kexie/internal/register"
+	"kexie/internal/store"
 	"kexie/internal/unit"
 )
 
@@ -155,37 +156,165 @@ func (s *Service) flush(ctx context.Context) error {
 
 // upsertRows adds the buffered changes of rows to one fact table.
 func (s *Service) upsertRows(ctx context.Context, table string, rows []bufferedFact, buf factBuffer) error {
-	var b strings.Builder
-	width := 7
 	if table == "metric_values" {
-		width = 6
-		b.WriteString(`INSERT INTO metric_values(metric_id, fact_version, unit_id, month, value, cnt) VALUES `)
-	} else {
-		b.WriteString(`INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt) VALUES `)
+		vs := make([]valueRow, len(rows))
+		for i, k := range rows {
+			vs[i] = valueRow{metric: k.metric.ID, version: k.metric.FactVersion, unit: k.unit, month: k.day, value: k.cat, cnt: buf[k][1]}
+		}
+		return s.addValues(ctx, vs)
 	}
+	var b strings.Builder
+	const width = 7
+	b.WriteString(`INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt) VALUES `)
 	args := make([]any, 0, len(rows)*width)
 	for i, k := range rows {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteByte('(')
-		for j := 0; j < width; j++ {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(s.db.Dialect.Param(len(args) + j + 1))
-		}
-		b.WriteByte(')')
+		writeParams(&b, s.db.Dialect, len(args), width)
 		v := buf[k]
 		args = append(args, k.metric.factArgs(k.unit, &delta{day: k.day, cat: k.cat, val: v[0], cnt: v[1]})...)
 	}
-	if table == "metric_values" {
-		b.WriteString(` ON CONFLICT (metric_id, fact_version, unit_id, month, value) DO UPDATE SET cnt = metric_values.cnt + excluded.cnt`)
-	} else {
-		b.WriteString(` ON CONFLICT (metric_id, fact_version, unit_id, day, cat) DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`)
-	}
+	b.WriteString(` ON CONFLICT (metric_id, fact_version, unit_id, day, cat) DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`)
 	if _, err := s.db.Q(ctx).ExecContext(ctx, b.String(), args...); err != nil {
 		return fmt.Errorf("write metric facts: %w", err)
+	}
+	return nil
+}
+
+// writeParams writes "($n+1, …, $n+width)".
+func writeParams(b *strings.Builder, d store.Dialect, n, width int) {
+	b.WriteByte('(')
+	for j := range width {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(d.Param(n + j + 1))
+	}
+	b.WriteByte(')')
+}
+
+// valueRow is a change to how many records of a unit's subtree carry a
+// value of a distinct-count metric in a month or a longer part.
+type valueRow struct {
+	metric       int64
+	version      int
+	unit         int64
+	month, value string
+	cnt          int64
+}
+
+// less orders rows as every writer writes them, so that two transactions
+// take the rows' locks in the same order.
+func (r valueRow) less(o valueRow) bool {
+	if r.metric != o.metric || r.version != o.version {
+		return r.metric < o.metric || r.metric == o.metric && r.version < o.version
+	}
+	if r.unit != o.unit {
+		return r.unit < o.unit
+	}
+	if r.month != o.month {
+		return r.month < o.month
+	}
+	return r.value < o.value
+}
+
+// distinctKey is a unit's distinct count in one part (metric_distinct).
+type distinctKey struct {
+	metric  int64
+	version int
+	unit    int64
+	month   string
+}
+
+// addValues adds changes to metric_values, at most 300 rows a statement,
+// and keeps metric_distinct with them: each statement returns the rows'
+// new counts, and a value whose count went from zero to positive adds one
+// to its unit's distinct count in that part, one that went back to zero
+// takes one away. Each row must appear once in rows.
+func (s *Service) addValues(ctx context.Context, rows []valueRow) error {
+	counts := map[distinctKey]int64{}
+	for start := 0; start < len(rows); start += 300 {
+		part := rows[start:min(start+300, len(rows))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO metric_values(metric_id, fact_version, unit_id, month, value, cnt) VALUES `)
+		args := make([]any, 0, len(part)*6)
+		changes := make(map[valueRow]int64, len(part))
+		for i, r := range part {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeParams(&b, s.db.Dialect, len(args), 6)
+			args = append(args, r.metric, r.version, r.unit, r.month, r.value, r.cnt)
+			key := r
+			key.cnt = 0
+			changes[key] += r.cnt
+		}
+		b.WriteString(` ON CONFLICT (metric_id, fact_version, unit_id, month, value) DO UPDATE SET cnt = metric_values.cnt + excluded.cnt
+			RETURNING metric_id, fact_version, unit_id, month, value, cnt`)
+		res, err := s.db.Q(ctx).QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return fmt.Errorf("write metric values: %w", err)
+		}
+		for res.Next() {
+			var r valueRow
+			if err := res.Scan(&r.metric, &r.version, &r.unit, &r.month, &r.value, &r.cnt); err != nil {
+				res.Close()
+				return fmt.Errorf("write metric values: %w", err)
+			}
+			now := r.cnt
+			r.cnt = 0
+			was := now - changes[r]
+			switch {
+			case was <= 0 && now > 0:
+				counts[distinctKey{r.metric, r.version, r.unit, r.month}]++
+			case was > 0 && now <= 0:
+				counts[distinctKey{r.metric, r.version, r.unit, r.month}]--
+			}
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return fmt.Errorf("write metric values: %w", err)
+		}
+	}
+	return s.addDistinct(ctx, counts)
+}
+
+// addDistinct adds changes to units' distinct counts.
+func (s *Service) addDistinct(ctx context.Context, counts map[distinctKey]int64) error {
+	keys := make([]distinctKey, 0, len(counts))
+	for k, n := range counts {
+		if n != 0 {
+			keys = append(keys, k)
+		}
+	}
+	// one order for every writer, as the fact rows have
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.metric != b.metric || a.version != b.version {
+			return a.metric < b.metric || a.metric == b.metric && a.version < b.version
+		}
+		if a.unit != b.unit {
+			return a.unit < b.unit
+		}
+		return a.month < b.month
+	})
+	for start := 0; start < len(keys); start += 300 {
+		part := keys[start:min(start+300, len(keys))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO metric_distinct(metric_id, fact_version, unit_id, month, n) VALUES `)
+		args := make([]any, 0, len(part)*5)
+		for i, k := range part {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeParams(&b, s.db.Dialect, len(args), 5)
+			args = append(args, k.metric, k.version, k.unit, k.month, counts[k])
+		}
+		b.WriteString(` ON CONFLICT (metric_id, fact_version, unit_id, month) DO UPDATE SET n = metric_distinct.n + excluded.n`)
+		if _, err := s.db.Q(ctx).ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("write distinct counts: %w", err)
+		}
 	}
 	return nil
 }
@@ -256,8 +385,10 @@ func (s *Service) rebuild(ctx context.Context, code string) error {
 	if err != nil || !m.maintained() {
 		return err
 	}
-	if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+m.table()+` WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion); err != nil {
-		return err
+	for _, table := range m.tables() {
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+table+` WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion); err != nil {
+			return err
+		}
 	}
 	facts, err := s.computeFacts(ctx, m)
 	if err != nil {
@@ -272,6 +403,14 @@ func (m *Metric) table() string {
 		return "metric_values"
 	}
 	return "metric_facts"
+}
+
+// tables are the tables that hold a metric's facts.
+func (m *Metric) tables() []string {
+	if m.Aggregation == Distinct {
+		return []string{"metric_values", "metric_distinct"}
+	}
+	return []string{"metric_facts"}
 }
 
 // insertFacts writes computed facts in batches of multi-row inserts.
@@ -307,14 +446,7 @@ func (s *Service) insertFacts(ctx context.Context, m *Metric, facts map[factKey]
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteByte('(')
-			for j := 0; j < width; j++ {
-				if j > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(s.db.Dialect.Param(len(args) + j + 1))
-			}
-			b.WriteByte(')')
+			writeParams(&b, s.db.Dialect, len(args), width)
 			v := facts[k]
 			d := &delta{day: k.day, cat: k.cat, val: v[0], cnt: v[1]}
 			args = append(args, m.factArgs(k.unit, d)...)
@@ -323,7 +455,16 @@ func (s *Service) insertFacts(ctx context.Context, m *Metric, facts map[factKey]
 			return fmt.Errorf("metric %s: write facts: %w", m.Code, err)
 		}
 	}
-	return nil
+	if m.Aggregation != Distinct {
+		return nil
+	}
+	counts := map[distinctKey]int64{}
+	for _, k := range keys {
+		if facts[k][1] > 0 {
+			counts[distinctKey{m.ID, m.FactVersion, k.unit, k.day}]++
+		}
+	}
+	return s.addDistinct(ctx, counts)
 }
 
 // A stock metric's value for a unit's subtree at a day is the sum, over

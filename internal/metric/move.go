@@ -3,6 +3,7 @@ package metric
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"kexie/internal/unit"
@@ -64,26 +65,38 @@ func (s *Service) moveTable(ctx context.Context, table, dayCol, catCol, valCol s
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	var stmt string
+	sides := []struct {
+		ids  []int64
+		sign int64
+	}{{oldIDs, -1}, {newIDs, 1}}
 	if table == "metric_values" {
-		stmt = `INSERT INTO metric_values(metric_id, fact_version, unit_id, month, value, cnt) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (metric_id, fact_version, unit_id, month, value) DO UPDATE SET cnt = metric_values.cnt + excluded.cnt`
-	} else {
-		stmt = `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt) VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (metric_id, fact_version, unit_id, day, cat)
-			DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`
-	}
-	for _, f := range facts {
-		for _, side := range []struct {
-			ids  []int64
-			sign int64
-		}{{oldIDs, -1}, {newIDs, 1}} {
-			for _, id := range side.ids {
-				args := []any{f.metric, f.version, id, f.day, f.cat, side.sign * f.val, side.sign * f.cnt}
-				if table == "metric_values" {
-					args = append(args[:5], side.sign*f.cnt)
+		// merged first: an ancestor of both places keeps its values, and
+		// the distinct counts follow the values that come and go
+		changes := map[valueRow]int64{}
+		for _, f := range facts {
+			for _, side := range sides {
+				for _, id := range side.ids {
+					changes[valueRow{metric: f.metric, version: f.version, unit: id, month: f.day, value: f.cat}] += side.sign * f.cnt
 				}
-				if _, err := s.db.Q(ctx).ExecContext(ctx, stmt, args...); err != nil {
+			}
+		}
+		rows := make([]valueRow, 0, len(changes))
+		for r, n := range changes {
+			if n != 0 {
+				r.cnt = n
+				rows = append(rows, r)
+			}
+		}
+		sort.Slice(rows, func(i, j int) bool { return rows[i].less(rows[j]) })
+		return s.addValues(ctx, rows)
+	}
+	const stmt = `INSERT INTO metric_facts(metric_id, fact_version, unit_id, day, cat, val, cnt) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (metric_id, fact_version, unit_id, day, cat)
+		DO UPDATE SET val = metric_facts.val + excluded.val, cnt = metric_facts.cnt + excluded.cnt`
+	for _, f := range facts {
+		for _, side := range sides {
+			for _, id := range side.ids {
+				if _, err := s.db.Q(ctx).ExecContext(ctx, stmt, f.metric, f.version, id, f.day, f.cat, side.sign*f.val, side.sign*f.cnt); err != nil {
 					return fmt.Errorf("move facts: %w", err)
 				}
 			}

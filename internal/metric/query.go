@@ -577,10 +577,12 @@ func (s *Service) factSums(ctx context.Context, ms []*Metric, unitIDs []int64, p
 }
 
 // distinctCounts counts, for each of the units, the distinct values of
-// its subtree's records over p (whole months), in one statement: the
-// values with a positive count in the fewest month, quarter, half-year
-// and year parts that make up p (months.go), grouped by unit and value,
-// then counted by unit. The work is bounded by the values involved.
+// its subtree's records over p (whole months), in one statement. A month,
+// quarter, half-year or year reads the counts kept per unit and part
+// (metric_distinct); a longer or unaligned span of months counts the
+// values with a positive count in the fewest parts that make it up
+// (months.go), grouped by unit and value, then by unit: bounded by the
+// values involved.
 func (s *Service) distinctCounts(ctx context.Context, m *Metric, unitIDs []int64, p period.Period) (map[int64]int64, error) {
 	out := map[int64]int64{}
 	if len(unitIDs) == 0 {
@@ -588,11 +590,20 @@ func (s *Service) distinctCounts(ctx context.Context, m *Metric, unitIDs []int64
 	}
 	args := positional{d: s.db.Dialect}
 	var q strings.Builder
-	q.WriteString(`SELECT unit_id, COUNT(*) FROM (SELECT unit_id, value FROM metric_values WHERE metric_id = ` + args.add(m.ID) +
-		` AND fact_version = ` + args.add(m.FactVersion) + ` AND unit_id IN (`)
-	writeIDs(&q, unitIDs)
-	q.WriteString(`) AND ` + keysSQL(valueKeys(m.since(p)[:7], p.ToDate()[:7]), args.add) +
-		` GROUP BY unit_id, value HAVING SUM(cnt) > 0) v GROUP BY unit_id`)
+	keys := valueKeys(m.since(p)[:7], p.ToDate()[:7])
+	if len(keys) == 1 {
+		// a month, quarter, half-year or year: the counts kept with the
+		// values, one row a unit
+		q.WriteString(`SELECT unit_id, n FROM metric_distinct WHERE metric_id = ` + args.add(m.ID) +
+			` AND fact_version = ` + args.add(m.FactVersion) + ` AND month = ` + args.add(keys[0]) + ` AND unit_id IN (`)
+		writeIDs(&q, unitIDs)
+		q.WriteString(`)`)
+	} else {
+		q.WriteString(`SELECT unit_id, COUNT(*) FROM (SELECT unit_id, value FROM metric_values WHERE metric_id = ` + args.add(m.ID) +
+			` AND fact_version = ` + args.add(m.FactVersion) + ` AND unit_id IN (`)
+		writeIDs(&q, unitIDs)
+		q.WriteString(`) AND ` + keysSQL(keys, args.add) + ` GROUP BY unit_id, value HAVING SUM(cnt) > 0) v GROUP BY unit_id`)
+	}
 	rows, err := s.db.Q(ctx).QueryContext(ctx, q.String(), args.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("read distinct values: %w", err)

@@ -70,6 +70,63 @@ func (s *Service) Verify(ctx context.Context, code string) ([]Difference, error)
 				out = append(out, Difference{Metric: m.Code, UnitID: k.unit, Day: k.day, Cat: k.cat, Stored: g})
 			}
 		}
+		if m.Aggregation == Distinct {
+			diffs, err := s.verifyDistinct(ctx, m, want)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, diffs...)
+		}
+	}
+	return out, nil
+}
+
+// DistinctCount marks, in a Difference, a unit's count of distinct values
+// in a part (Day) rather than one value's count.
+const DistinctCount = "(distinct count)"
+
+// verifyDistinct compares the distinct counts kept per unit and part with
+// the values that have a positive count in the recomputed facts.
+func (s *Service) verifyDistinct(ctx context.Context, m *Metric, want map[factKey][2]int64) ([]Difference, error) {
+	type key struct {
+		unit  int64
+		month string
+	}
+	wantN := map[key]int64{}
+	for k, v := range want {
+		if v[1] > 0 {
+			wantN[key{k.unit, k.day}]++
+		}
+	}
+	gotN := map[key]int64{}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT unit_id, month, n FROM metric_distinct WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k key
+		var n int64
+		if err := rows.Scan(&k.unit, &k.month, &n); err != nil {
+			return nil, err
+		}
+		if n != 0 {
+			gotN[k] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []Difference
+	for k, w := range wantN {
+		if gotN[k] != w {
+			out = append(out, Difference{Metric: m.Code, UnitID: k.unit, Day: k.month, Cat: DistinctCount, Stored: [2]int64{0, gotN[k]}, Want: [2]int64{0, w}})
+		}
+	}
+	for k, g := range gotN {
+		if _, ok := wantN[k]; !ok {
+			out = append(out, Difference{Metric: m.Code, UnitID: k.unit, Day: k.month, Cat: DistinctCount, Stored: [2]int64{0, g}})
+		}
 	}
 	return out, nil
 }
