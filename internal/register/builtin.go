@@ -126,12 +126,18 @@ func (s *Service) ensureIndexes(ctx context.Context) error {
 				if _, err := s.db.Q(ctx).ExecContext(ctx, ix.create(t)); err != nil {
 					return err
 				}
+				if ix.old == "" {
+					return nil
+				}
 				_, err := s.db.Q(ctx).ExecContext(ctx, "DROP INDEX IF EXISTS "+t+"_"+ix.old)
 				return err
 			})
 			if err != nil {
 				return fmt.Errorf("list index of %s: %w", r.Code, err)
 			}
+		}
+		if err := s.ensureSearchIndex(ctx, r.Code, have); err != nil {
+			return err
 		}
 		for _, f := range r.Schema.Fields {
 			if !f.Unique || have[uniqueIndex(t, f)] {

@@ -62,6 +62,13 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 		if existed && of.Unique && !nf.Unique {
 			stmts = append(stmts, dropUnique(t, of))
 		}
+		// a field flagged sortable gets its sort index; one unflagged loses it
+		if nf.Sortable && (!existed || !of.Sortable) {
+			stmts = append(stmts, sortIndex(nf).create(t))
+		}
+		if existed && of.Sortable && !nf.Sortable {
+			stmts = append(stmts, dropSortIndex(t, of))
+		}
 		// a field that is new or newly required must be filled in every record
 		if nf.Required && nf.Compute == "" && count > 0 && (!existed || !of.Required) {
 			fill, ok := m.Fill[nf.Code]
@@ -124,6 +131,9 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 	for _, of := range old.Schema.Fields {
 		if _, still := next.Field(of.Code); !still && of.Unique {
 			stmts = append(stmts, dropUnique(t, of))
+		}
+		if _, still := next.Field(of.Code); !still && of.Sortable {
+			stmts = append(stmts, dropSortIndex(t, of))
 		}
 	}
 	if err := c.Err(); err != nil {

@@ -145,7 +145,8 @@ func (s *Service) rewrite(ctx context.Context, reg *Register, acc Access, before
 	after := *before
 	after.Values, after.Date, after.Version, after.UpdatedAt = vals, reg.recordDate(vals), before.Version+1, time.Now().UTC()
 	var args store.Args
-	sets := []string{"date = " + args.Add(after.Date), "nkey = " + args.Add(reg.NaturalKey(vals)), "search = " + args.Add(reg.searchText(vals)),
+	search := reg.searchText(vals)
+	sets := []string{"date = " + args.Add(after.Date), "nkey = " + args.Add(reg.NaturalKey(vals)), "search = " + args.Add(search),
 		"version = version + 1", "updated_at = " + args.Add(after.UpdatedAt), "updated_by = " + args.Add(actorID(ctx))}
 	for _, f := range reg.Schema.Fields {
 		sets = append(sets, Column(f.Code)+" = "+args.Add(sqlValue(vals[f.Code])))
@@ -160,6 +161,13 @@ func (s *Service) rewrite(ctx context.Context, reg *Register, acc Access, before
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return nil, fault.ConflictField("version", "error.stale", "version", before.Version)
+	}
+	// the pairs follow the text stored, whatever it was before
+	if err := s.unindexSearch(ctx, reg.Code, before.ID); err != nil {
+		return nil, err
+	}
+	if err := s.indexSearch(ctx, reg.Code, []int64{before.ID}, []string{search}); err != nil {
+		return nil, err
 	}
 	if err := s.changed(ctx, reg, before, &after, "update"); err != nil {
 		return nil, err
@@ -191,6 +199,9 @@ func (s *Service) Delete(ctx context.Context, acc Access, code string, id int64)
 		// observe only what happened
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fault.ConflictField("version", "error.stale", "version", before.Version)
+		}
+		if err := s.unindexSearch(ctx, reg.Code, id); err != nil {
+			return err
 		}
 		return s.changed(ctx, reg, before, nil, "delete")
 	})

@@ -295,9 +295,10 @@ func (s *Service) insert(ctx context.Context, reg *Register, acc Access, in Inpu
 	r := &Record{Register: reg.Code, Unit: u.Code, UnitID: u.ID, UnitPath: u.Path, Date: reg.recordDate(vals),
 		Values: vals, Status: StatusDraft, Version: 1, CreatedAt: now, UpdatedAt: now}
 	var args store.Args
+	search := reg.searchText(vals)
 	cols := []string{"unit_id", "date", "nkey", "status", "search", "created_at", "created_by", "updated_at", "updated_by"}
 	ph := []string{args.Add(u.ID), args.Add(r.Date), args.Add(reg.NaturalKey(vals)), args.Add(StatusDraft),
-		args.Add(reg.searchText(vals)), args.Add(now), args.Add(actorID(ctx)), args.Add(now), args.Add(actorID(ctx))}
+		args.Add(search), args.Add(now), args.Add(actorID(ctx)), args.Add(now), args.Add(actorID(ctx))}
 	for _, f := range reg.Schema.Fields {
 		cols = append(cols, Column(f.Code))
 		ph = append(ph, args.Add(sqlValue(vals[f.Code])))
@@ -309,6 +310,9 @@ func (s *Service) insert(ctx context.Context, reg *Register, acc Access, in Inpu
 	}
 	if err != nil {
 		return nil, fmt.Errorf("insert record: %w", err)
+	}
+	if err := s.indexSearch(ctx, reg.Code, []int64{r.ID}, []string{search}); err != nil {
+		return nil, err
 	}
 	if err := s.changed(ctx, reg, nil, r, "create"); err != nil {
 		return nil, err

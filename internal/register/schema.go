@@ -67,6 +67,10 @@ type Field struct {
 	Required  bool      `json:"required,omitempty"`
 	Unique    bool      `json:"unique,omitempty"`
 	Sensitive bool      `json:"sensitive,omitempty"`
+	// Sortable gives the field an index in the list's order, so that a
+	// list sorted by it reads the index instead of sorting every record.
+	// Any field can be sorted by; only these sort fast on a large register.
+	Sortable bool `json:"sortable,omitempty"`
 	// Min and Max bound numbers and dates, written as values of the field
 	// ("0", "12.5", "2021-01-01").
 	Min       string `json:"min,omitempty"`
@@ -241,6 +245,9 @@ func (f Field) checkSelf(c *fault.Check, at string, known func(string) bool) {
 		if f.MaxSize < 0 || f.MaxSize > MaxAttachment {
 			c.Add(at+".max_size", "register.field.max_size", "max", MaxAttachment)
 		}
+	}
+	if f.Sortable && (f.Sensitive || f.Type == TypeAttachment || f.Type == TypeOptions) {
+		c.Add(at+".sortable", "register.field.sortable")
 	}
 	if f.Pattern != "" {
 		if _, err := regexp.Compile(f.Pattern); err != nil {

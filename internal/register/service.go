@@ -41,6 +41,8 @@ type Service struct {
 
 	mu    sync.RWMutex
 	cache map[string]*Register // code → current version
+
+	pairs pairCounts // how common the pairs of text searches are
 }
 
 // NewService returns the register service; files keeps attachments.

@@ -351,13 +351,18 @@ func (s *Service) insertMany(ctx context.Context, reg *Register, acc Access, row
 			return -1, fmt.Errorf("insert records: %w", err)
 		}
 	}
+	ids, texts := make([]int64, len(recs)), make([]string, len(recs))
 	changes := make([]audit.Change, len(recs))
 	for i, r := range recs {
 		if r.ID == 0 {
 			return -1, fmt.Errorf("insert records: no id for row %d", rows[i].num)
 		}
+		ids[i], texts[i] = r.ID, checks[i].search
 		changes[i] = audit.Change{Action: "create", Entity: "record:" + reg.Code, EntityID: strconv.FormatInt(r.ID, 10),
 			UnitPath: r.UnitPath, After: checks[i].after}
+	}
+	if err := s.indexSearch(ctx, reg.Code, ids, texts); err != nil {
+		return -1, err
 	}
 	if err := s.audit.RecordMany(ctx, changes); err != nil {
 		return -1, err
