@@ -306,6 +306,103 @@ func (s *Service) insertMany(ctx context.Context, reg *Register, acc Access, row
 	for _, f := range reg.Schema.Fields {
 		cols = append(cols, Column(f.Code))
 	}
+	if s.db.Dialect.Name == "sqlite" {
+		if i, err := s.insertEach(ctx, reg, cols, recs, checks, now, by, stmts); err != nil {
+			return i, err
+		}
+	} else if i, err := s.insertChunks(ctx, reg, cols, recs, checks, now, by, stmts); err != nil {
+		return i, err
+	}
+	ids, texts := make([]int64, len(recs)), make([]string, len(recs))
+	changes := make([]audit.Change, len(recs))
+	for i, r := range recs {
+		if r.ID == 0 {
+			return -1, fmt.Errorf("insert records: no id for row %d", rows[i].num)
+		}
+		ids[i], texts[i] = r.ID, checks[i].search
+		changes[i] = audit.Change{Action: "create", Entity: "record:" + reg.Code, EntityID: strconv.FormatInt(r.ID, 10),
+			UnitPath: r.UnitPath, After: checks[i].after}
+	}
+	if err := s.indexSearch(ctx, reg.Code, ids, texts); err != nil {
+		return -1, err
+	}
+	if err := s.audit.RecordMany(ctx, changes); err != nil {
+		return -1, err
+	}
+	for i, r := range recs {
+		for _, o := range s.observers {
+			if err := o.RecordChanged(ctx, reg, nil, r); err != nil {
+				if fault.FieldsOf(err) != nil {
+					return i, err
+				}
+				return -1, err
+			}
+		}
+	}
+	return -1, nil
+}
+
+// rowArgs appends the values of a new record's row, in the order of the
+// columns insertMany names.
+func rowArgs(args []any, reg *Register, r *Record, cr *checkedRecord, now time.Time, by any) []any {
+	args = append(args, r.UnitID, r.Date, cr.nkey, StatusDraft, cr.search, now, by, now, by)
+	for _, f := range reg.Schema.Fields {
+		args = append(args, sqlValue(r.Values[f.Code]))
+	}
+	return args
+}
+
+// insertEach writes the records one INSERT each, prepared once, taking
+// each id from the statement's result (SQLite). A statement of one row
+// needs no statement journal: one of many rows, inside a transaction in
+// WAL mode, first copies every page it touches to a journal of its own,
+// so that it can be undone alone — for an import's rows, landing all over
+// the table's indexes, that copying cost more than the statements'
+// parsing and running saved (docs/performance.md).
+func (s *Service) insertEach(ctx context.Context, reg *Register, cols []string, recs []*Record, checks []*checkedRecord, now time.Time, by any, stmts statements) (int, error) {
+	st := stmts[0]
+	if st == nil {
+		ph := make([]string, len(cols))
+		for i := range cols {
+			ph[i] = s.db.Dialect.Param(i + 1)
+		}
+		q := `INSERT INTO ` + Table(reg.Code) + ` (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(ph, ", ") + `)`
+		pr, ok := s.db.Q(ctx).(interface {
+			PrepareContext(context.Context, string) (*sql.Stmt, error)
+		})
+		if !ok {
+			return -1, errors.New("insert records: no transaction to prepare in")
+		}
+		var err error
+		if st, err = pr.PrepareContext(ctx, q); err != nil {
+			return -1, fmt.Errorf("insert records: %w", err)
+		}
+		if stmts != nil {
+			stmts[0] = st
+		} else {
+			defer st.Close()
+		}
+	}
+	args := make([]any, 0, len(cols))
+	for i, r := range recs {
+		args = rowArgs(args[:0], reg, r, checks[i], now, by)
+		res, err := st.ExecContext(ctx, args...)
+		if ferr := s.uniqueFault(reg, err); ferr != nil {
+			return i, ferr
+		}
+		if err != nil {
+			return -1, fmt.Errorf("insert records: %w", err)
+		}
+		if r.ID, err = res.LastInsertId(); err != nil {
+			return -1, fmt.Errorf("insert records: %w", err)
+		}
+	}
+	return -1, nil
+}
+
+// insertChunks writes the records in statements of many rows, each
+// returning the new records' ids (PostgreSQL).
+func (s *Service) insertChunks(ctx context.Context, reg *Register, cols []string, recs []*Record, checks []*checkedRecord, now time.Time, by any, stmts statements) (int, error) {
 	type key struct {
 		unit int64
 		nkey string
@@ -318,10 +415,7 @@ func (s *Service) insertMany(ctx context.Context, reg *Register, acc Access, row
 		for j, r := range chunk {
 			cr := checks[start+j]
 			index[key{r.UnitID, cr.nkey}] = r
-			args = append(args, r.UnitID, r.Date, cr.nkey, StatusDraft, cr.search, now, by, now, by)
-			for _, f := range reg.Schema.Fields {
-				args = append(args, sqlValue(r.Values[f.Code]))
-			}
+			args = rowArgs(args, reg, r, cr, now, by)
 		}
 		res, err := s.insertStatement(ctx, reg, cols, len(chunk), stmts, args)
 		if ferr := s.uniqueFault(reg, err); ferr != nil {
@@ -349,32 +443,6 @@ func (s *Service) insertMany(ctx context.Context, reg *Register, acc Access, row
 		}
 		if err := res.Err(); err != nil {
 			return -1, fmt.Errorf("insert records: %w", err)
-		}
-	}
-	ids, texts := make([]int64, len(recs)), make([]string, len(recs))
-	changes := make([]audit.Change, len(recs))
-	for i, r := range recs {
-		if r.ID == 0 {
-			return -1, fmt.Errorf("insert records: no id for row %d", rows[i].num)
-		}
-		ids[i], texts[i] = r.ID, checks[i].search
-		changes[i] = audit.Change{Action: "create", Entity: "record:" + reg.Code, EntityID: strconv.FormatInt(r.ID, 10),
-			UnitPath: r.UnitPath, After: checks[i].after}
-	}
-	if err := s.indexSearch(ctx, reg.Code, ids, texts); err != nil {
-		return -1, err
-	}
-	if err := s.audit.RecordMany(ctx, changes); err != nil {
-		return -1, err
-	}
-	for i, r := range recs {
-		for _, o := range s.observers {
-			if err := o.RecordChanged(ctx, reg, nil, r); err != nil {
-				if fault.FieldsOf(err) != nil {
-					return i, err
-				}
-				return -1, err
-			}
 		}
 	}
 	return -1, nil
