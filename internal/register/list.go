@@ -226,8 +226,8 @@ const sortIndexAbove = 5_000
 // is a year; reading the sort index in order instead stops at the page.
 // Few matching records sort at once, and PostgreSQL weighs the two plans
 // by its statistics.
-func (s *Service) sortHint(reg *Register, sort string, total int) string {
-	if s.db.Dialect.Name != "sqlite" || total <= sortIndexAbove {
+func (s *Service) sortHint(reg *Register, sort string, total int, from string) string {
+	if s.db.Dialect.Name != "sqlite" || total <= sortIndexAbove || strings.HasSuffix(from, notIndexed) {
 		return ""
 	}
 	f, ok := reg.Schema.Field(strings.TrimPrefix(sort, "-"))
@@ -235,6 +235,19 @@ func (s *Service) sortHint(reg *Register, sort string, total int) string {
 		return ""
 	}
 	return " INDEXED BY " + indexName(Table(reg.Code), sortIndex(f).suffix)
+}
+
+const notIndexed = " NOT INDEXED"
+
+// pairHint makes SQLite read a text search's candidates by their ids
+// (NOT INDEXED still looks rows up by id): left to itself, it may read an
+// option's index and test each of its records against the candidates, a
+// sixth of a million records for a few hundred candidates.
+func (s *Service) pairHint(reg *Register, cond string) string {
+	if s.pairsKeptByWrites() && strings.Contains(cond, `r.id IN (SELECT rowid FROM `+pairTable(reg.Code)+` `) {
+		return notIndexed
+	}
+	return ""
 }
 
 // ListRecords returns the records of register code within read matching f.
@@ -262,11 +275,12 @@ func (s *Service) ListRecords(ctx context.Context, read unit.Scope, code string,
 		return nil, RecordPage{}, err
 	}
 	page := RecordPage{Page: f.Page, PerPage: f.PerPage, Items: []*Record{}}
-	count := `SELECT COUNT(*) FROM ` + Table(reg.Code) + ` r WHERE ` + cond
+	from := Table(reg.Code) + ` r` + s.pairHint(reg, cond)
+	count := `SELECT COUNT(*) FROM ` + from + ` WHERE ` + cond
 	if f.CapTotal {
 		// counting stops past MaxCount: a list of a million records
 		// pages as fast as one of a thousand
-		count = `SELECT COUNT(*) FROM (SELECT 1 FROM ` + Table(reg.Code) + ` r WHERE ` + cond + ` LIMIT ` + strconv.Itoa(MaxCount+1) + `) n`
+		count = `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + cond + ` LIMIT ` + strconv.Itoa(MaxCount+1) + `) n`
 	}
 	if err := s.db.Q(ctx).QueryRowContext(ctx, count, args.Values()...).Scan(&page.Total); err != nil {
 		return nil, RecordPage{}, fmt.Errorf("count records: %w", err)
@@ -277,7 +291,7 @@ func (s *Service) ListRecords(ctx context.Context, read unit.Scope, code string,
 	// The page's ids first, then their rows: the rows skipped to reach a
 	// deep page are then read from an index alone where one covers the
 	// filter and the order, not fetched from the table to be dropped.
-	q := `SELECT ` + selectCols(reg) + ` FROM ` + Table(reg.Code) + ` r WHERE r.id IN (SELECT r.id FROM ` + Table(reg.Code) + ` r` + s.sortHint(reg, f.Sort, page.Total) + ` WHERE ` +
+	q := `SELECT ` + selectCols(reg) + ` FROM ` + Table(reg.Code) + ` r WHERE r.id IN (SELECT r.id FROM ` + from + s.sortHint(reg, f.Sort, page.Total, from) + ` WHERE ` +
 		cond + ` ORDER BY ` + order + ` LIMIT ` + args.Add(f.PerPage) + ` OFFSET ` + args.Add((f.Page-1)*f.PerPage) + `) ORDER BY ` + order
 	rows, err := s.db.Q(ctx).QueryContext(ctx, q, args.Values()...)
 	if err != nil {

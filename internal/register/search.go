@@ -74,14 +74,30 @@ func pairToken(p string) string {
 	return b.String()
 }
 
-// pairDoc is the FTS5 document of a search text: the tokens of its pairs.
+// pairDoc is the FTS5 document of a search text: the tokens of its
+// pairs, as pairToken spells them, written without a string per pair
+// (every imported record makes one).
 func pairDoc(text string) string {
-	ps := pairs(text)
-	toks := make([]string, len(ps))
-	for i, p := range ps {
-		toks[i] = pairToken(p)
+	buf := make([]byte, 0, len(text)*4)
+	seen := make(map[[2]rune]struct{}, len(text)/2)
+	var prev rune
+	first := true
+	for _, r := range text {
+		if !first {
+			k := [2]rune{prev, r}
+			if _, ok := seen[k]; !ok {
+				seen[k] = struct{}{}
+				if len(buf) > 0 {
+					buf = append(buf, ' ')
+				}
+				buf = strconv.AppendInt(buf, int64(prev), 16)
+				buf = append(buf, 'x')
+				buf = strconv.AppendInt(buf, int64(r), 16)
+			}
+		}
+		prev, first = r, false
 	}
-	return strings.Join(toks, " ")
+	return string(buf)
 }
 
 // createSearchIndex returns the statements that make a register's pair
