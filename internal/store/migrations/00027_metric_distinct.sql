@@ -12,7 +12,7 @@ CREATE TABLE metric_distinct (
     month        TEXT NOT NULL,
     n            BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (metric_id, fact_version, unit_id, month)
-);
+){{if eq .Name "sqlite"}} WITHOUT ROWID{{end}};
 INSERT INTO metric_distinct(metric_id, fact_version, unit_id, month, n)
 SELECT metric_id, fact_version, unit_id, month, COUNT(*)
 FROM metric_values WHERE cnt > 0
