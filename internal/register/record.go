@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"kexie/internal/audit"
 	"kexie/internal/fault"
@@ -229,9 +230,7 @@ func (reg *Register) searchText(values map[string]any) string {
 		switch f.Type {
 		case TypeText, TypeLongText, TypeUnit, TypeEmail, TypeURL, TypeUSCC:
 			s := fmt.Sprint(v)
-			if len(s) > 500 {
-				s = s[:500]
-			}
+			s = cutText(s, 500)
 			b.WriteString(s)
 		case TypeOption, TypeOptions:
 			b.WriteString(f.Format(v, "zh-CN"))
@@ -243,6 +242,18 @@ func (reg *Register) searchText(values map[string]any) string {
 		b.WriteByte(' ')
 	}
 	return strings.ToLower(b.String())
+}
+
+// cutText cuts s to at most n bytes at a character boundary, never
+// through a Chinese character: the cut text must stay valid UTF-8.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // sqlValue is how a value is stored in its column.

@@ -3,6 +3,7 @@ package register
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // pairDoc spells the same tokens as pairs and pairToken, whatever the text.
@@ -15,6 +16,20 @@ func TestPairDoc(t *testing.T) {
 		}
 		if got, want := pairDoc(s), strings.Join(toks, " "); got != want {
 			t.Errorf("%q: %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestSearchTextCutsWholeCharacters(t *testing.T) {
+	reg := &Register{Schema: Schema{Fields: []Field{{Code: "body", Type: TypeLongText}}}}
+	for n := 495; n <= 505; n++ {
+		long := strings.Repeat("a", n%3) + strings.Repeat("科", 300)
+		got := reg.searchText(map[string]any{"body": long})
+		if !utf8.ValidString(got) {
+			t.Fatalf("search text of %d bytes is not valid UTF-8", len(long))
+		}
+		if len(got) > 501 || len(got) < 497 {
+			t.Fatalf("search text is %d bytes, want the 500 first bytes' whole characters", len(got))
 		}
 	}
 }
