@@ -3,6 +3,7 @@ package metric_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -187,6 +188,63 @@ func TestDefinitionErrors(t *testing.T) {
 		}
 		if _, err := a.Metrics.Value(ctx, unit.Everything(), "acts_all", "P", "2021S3"); !errors.Is(err, fault.ErrInvalid) {
 			t.Fatalf("bad period: %v", err)
+		}
+	})
+}
+
+// TestManyChildren breaks figures down by 150 children, which PostgreSQL
+// reads through a joined list of units rather than an IN list: each part
+// must equal the child's own figure.
+func TestManyChildren(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := setup(t, db)
+		rng := rand.New(rand.NewPCG(3, 5))
+		var kids []string
+		for i := range 150 {
+			code := fmt.Sprintf("K3%03d", i)
+			if _, err := a.Units.Create(ctx, unit.System(), unit.Create{Code: code, Parent: "C2", Type: "county", NameZH: code}); err != nil {
+				t.Fatal(err)
+			}
+			kids = append(kids, code)
+		}
+		err := db.WithTx(ctx, func(ctx context.Context) error {
+			for i := range 600 {
+				if _, err := a.Registers.Create(ctx, register.System(), "acts", register.Input{Unit: kids[rng.IntN(len(kids))], Values: map[string]any{
+					"title": fmt.Sprintf("活动%d", i), "day": fmt.Sprintf("2021-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)),
+					"mode": []string{"online", "offline"}[rng.IntN(2)], "people": fmt.Sprint(rng.IntN(500))}}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, code := range []string{"acts_all", "acts_people", "acts_online"} {
+			for _, p := range []string{"2021S1", "2021", "202103", "2021-02-10..2021-08-20"} {
+				b, err := a.Metrics.ByChildren(ctx, unit.Everything(), code, "C2", p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(b.Parts) != 151 {
+					t.Fatalf("%d parts, want 151", len(b.Parts))
+				}
+				var some bool
+				for _, part := range b.Parts {
+					f, err := a.Metrics.Value(ctx, unit.Everything(), code, part.Key, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if (f.Value == nil) != (part.Value == nil) || f.Value != nil && *f.Value != *part.Value {
+						t.Fatalf("%s %s %s: breakdown %v, own figure %v", code, part.Key, p, part.Value, f.Value)
+					}
+					some = some || (part.Value != nil && *part.Value > 0)
+				}
+				if !some {
+					t.Fatalf("%s %s: every part empty", code, p)
+				}
+			}
 		}
 	})
 }

@@ -545,6 +545,22 @@ func (s *Service) factSums(ctx context.Context, ms []*Metric, unitIDs []int64, p
 	args := positional{d: s.db.Dialect}
 	var parts []string
 	seen := map[int64]bool{}
+	// PostgreSQL plans "unit_id IN (…)" by estimating every listed id
+	// against the column's statistics, once per metric: 70 ms for 20
+	// metrics × 1,000 units, more than reading them. Many units are
+	// listed once instead, as a table the metrics' reads join.
+	var with strings.Builder
+	joined := s.db.Dialect.Name == "postgres" && len(unitIDs) > 100
+	if joined {
+		with.WriteString(`WITH ids(id) AS (VALUES `)
+		for i, id := range unitIDs {
+			if i > 0 {
+				with.WriteByte(',')
+			}
+			with.WriteString("(" + strconv.FormatInt(id, 10) + ")")
+		}
+		with.WriteString(`) `)
+	}
 	for _, m := range ms {
 		if !m.fromFacts(p) || seen[m.ID] {
 			continue
@@ -552,15 +568,21 @@ func (s *Service) factSums(ctx context.Context, ms []*Metric, unitIDs []int64, p
 		seen[m.ID] = true
 		// A builder, as += made the statement quadratic.
 		var q strings.Builder
-		q.WriteString(`SELECT metric_id, unit_id, SUM(val), SUM(cnt) FROM metric_facts WHERE metric_id = ` + args.add(m.ID) +
-			` AND fact_version = ` + args.add(m.FactVersion) + ` AND unit_id IN (`)
-		writeIDs(&q, unitIDs)
-		parts = append(parts, q.String()+`) AND cat = '' AND `+rangeSQL(m.factRanges(p), args.add)+` GROUP BY metric_id, unit_id`)
+		if joined {
+			q.WriteString(`SELECT metric_id, unit_id, SUM(val), SUM(cnt) FROM metric_facts JOIN ids ON unit_id = ids.id WHERE metric_id = ` + args.add(m.ID) +
+				` AND fact_version = ` + args.add(m.FactVersion))
+		} else {
+			q.WriteString(`SELECT metric_id, unit_id, SUM(val), SUM(cnt) FROM metric_facts WHERE metric_id = ` + args.add(m.ID) +
+				` AND fact_version = ` + args.add(m.FactVersion) + ` AND unit_id IN (`)
+			writeIDs(&q, unitIDs)
+			q.WriteString(`)`)
+		}
+		parts = append(parts, q.String()+` AND cat = '' AND `+rangeSQL(m.factRanges(p), args.add)+` GROUP BY metric_id, unit_id`)
 	}
 	if len(parts) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, strings.Join(parts, " UNION ALL "), args.vals...)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, with.String()+strings.Join(parts, " UNION ALL "), args.vals...)
 	if err != nil {
 		return nil, fmt.Errorf("read facts: %w", err)
 	}
