@@ -30,8 +30,13 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 	for i, nf := range next.Fields {
 		at := fmt.Sprintf("fields[%d]", i)
 		of, existed := old.Schema.Field(nf.Code)
+		kept := false // a column kept from a field removed before
 		if !existed {
-			if !s.hasColumn(ctx, t, Column(nf.Code)) {
+			var err error
+			if kept, err = s.hasColumn(ctx, t, Column(nf.Code)); err != nil {
+				return err
+			}
+			if !kept {
 				stmts = append(stmts, addColumn(s.db.Dialect, old.Code, nf)...)
 			}
 		} else if of.Type != nf.Type || of.ScaleOf() != nf.ScaleOf() {
@@ -48,7 +53,7 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 		// already share a value (a column kept from a removed field may)
 		if nf.Unique && (!existed || !of.Unique) {
 			col := Column(nf.Code)
-			if existed || s.hasColumn(ctx, t, col) {
+			if existed || kept {
 				ids, err := s.idsWhere(ctx, t, col+" IN (SELECT "+col+" FROM "+t+" WHERE "+col+" IS NOT NULL GROUP BY "+col+" HAVING COUNT(*) > 1)")
 				if err != nil {
 					return err
@@ -165,17 +170,20 @@ func widen(table string, from, to Field) (string, bool) {
 	return "", false
 }
 
-func (s *Service) hasColumn(ctx context.Context, table, col string) bool {
-	// Reading the column names of an empty result works on both
-	// databases and, unlike selecting a missing column, never aborts a
-	// PostgreSQL transaction.
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT * FROM `+table+` WHERE 1=0`)
-	if err != nil {
-		return false
+func (s *Service) hasColumn(ctx context.Context, table, col string) (bool, error) {
+	// The catalogue, not the column names of a "SELECT *": PostgreSQL's
+	// driver caches that statement's plan, and once a column is added the
+	// cached plan fails ("cached plan must not change result type") and
+	// aborts the transaction.
+	q := `SELECT COUNT(*) FROM pragma_table_info($1) WHERE name = $2`
+	if s.db.Dialect.Name == "postgres" {
+		q = `SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`
 	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	return slices.Contains(cols, col)
+	var n int
+	if err := s.db.Q(ctx).QueryRowContext(ctx, q, table, col).Scan(&n); err != nil {
+		return false, fmt.Errorf("columns of %s: %w", table, err)
+	}
+	return n > 0, nil
 }
 
 func (s *Service) idsWhere(ctx context.Context, table, cond string) ([]int64, error) {

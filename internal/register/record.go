@@ -224,24 +224,32 @@ func (reg *Register) searchText(values map[string]any) string {
 	var b strings.Builder
 	for _, f := range reg.Schema.Fields {
 		v := values[f.Code]
-		if v == nil || f.Sensitive {
+		if v == nil || !f.searched() {
 			continue
 		}
-		switch f.Type {
-		case TypeText, TypeLongText, TypeUnit, TypeEmail, TypeURL, TypeUSCC:
-			s := fmt.Sprint(v)
-			s = cutText(s, 500)
-			b.WriteString(s)
-		case TypeOption, TypeOptions:
+		if f.Type == TypeOption || f.Type == TypeOptions {
 			b.WriteString(f.Format(v, "zh-CN"))
 			b.WriteByte(' ')
 			b.WriteString(f.Format(v, "en"))
-		default:
-			continue
+		} else {
+			b.WriteString(cutText(fmt.Sprint(v), 500))
 		}
 		b.WriteByte(' ')
 	}
 	return strings.ToLower(b.String())
+}
+
+// searched says whether a text search looks in the field: text values
+// and option labels, unless the field is sensitive.
+func (f Field) searched() bool {
+	if f.Sensitive {
+		return false
+	}
+	switch f.Type {
+	case TypeText, TypeLongText, TypeUnit, TypeEmail, TypeURL, TypeUSCC, TypeOption, TypeOptions:
+		return true
+	}
+	return false
 }
 
 // cutText cuts s to at most n bytes at a character boundary, never

@@ -185,6 +185,11 @@ func (s *Service) Define(ctx context.Context, sc Schema, m Migration, builtin bo
 				return err
 			}
 			out = &Register{ID: old.ID, Code: sc.Code, Version: old.Version + 1, Builtin: builtin || old.Builtin, Schema: sc}
+			if cond := searchStale(&old.Schema, &sc, m); cond != "" {
+				if err := s.rewriteSearch(ctx, out, cond); err != nil {
+					return err
+				}
+			}
 		}
 		if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO register_versions(register_id, version, schema_json, created_at, created_by)
 			VALUES ($1, $2, $3, $4, $5)`, out.ID, out.Version, string(body), now, by); err != nil {
