@@ -33,6 +33,7 @@ type recordsPage struct {
 	Columns                 []choice
 	UnitList                []unitChoice
 	CanEnter                bool
+	CanDefine               bool // may change the register's schema
 	Errs                    map[string]string
 	Results                 recordsResults
 }
@@ -194,6 +195,7 @@ func (s *Server) pageRecords(w http.ResponseWriter, r *http.Request) error {
 	sc := reg.Schema
 	d.Name, d.Description = localName(d.Lang, sc.NameZH, sc.NameEN), localName(d.Lang, sc.DescriptionZH, sc.DescriptionEN)
 	d.Title = d.Name
+	d.CanDefine = canDefineRegisters(r)
 	if d.CanEnter, err = s.canEnterIn(r, p, reg); err != nil {
 		return err
 	}

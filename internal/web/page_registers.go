@@ -20,7 +20,8 @@ type registerRow struct {
 
 type registersPage struct {
 	Base
-	Rows []registerRow
+	Rows      []registerRow
+	CanDefine bool // may change schemas and add registers
 }
 
 // usable says whether a register is for units of the types a scope holds
@@ -50,7 +51,7 @@ func (s *Server) scopeTypes(r *http.Request, scope unit.Scope) (map[string]bool,
 func (s *Server) pageRegisters(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	acc := recordAccess(p)
-	data := registersPage{Base: s.base(r, "registers.title", "registers")}
+	data := registersPage{Base: s.base(r, "registers.title", "registers"), CanDefine: canDefineRegisters(r)}
 	regs, err := s.app.Registers.List(r.Context())
 	if err != nil {
 		return err
