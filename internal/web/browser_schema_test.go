@@ -1,0 +1,96 @@
+package web
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"kexie/internal/register"
+	"kexie/internal/store"
+	"kexie/internal/store/storetest"
+)
+
+// TestBrowserSchemaEditor is the province's administrator on a phone:
+// from the register's records, open its schema, add a field of options
+// with two options, save, and find the new field on the entry form and
+// as a column of the list. Screenshots at phone width on SQLite.
+func TestBrowserSchemaEditor(t *testing.T) {
+	browser := newBrowser(t)
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		if _, err := e.app.Registers.Define(t.Context(), talksSchema(), register.Migration{}, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Registers.Create(t.Context(), register.System(), "talks", register.Input{Unit: "320100",
+			Values: map[string]any{"title": "人工智能与生活", "held_on": "2021-04-01", "mode": "online"}}); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(e.srv)
+		defer srv.Close()
+		b := openTab(t, browser, srv.URL, 40*time.Second)
+		b.run("phone viewport", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
+		b.login("admin")
+		b.run("open the register's records",
+			chromedp.Navigate(srv.URL+"/registers/talks"),
+			chromedp.WaitVisible(chromedp.CSS("#edit-schema")),
+		)
+		b.run("open its schema",
+			chromedp.Click(chromedp.CSS("#edit-schema")),
+			chromedp.WaitVisible(chromedp.CSS("#schema-fields")),
+		)
+		b.shoot("schema")
+		b.run("add a field of options",
+			chromedp.SetValue(chromedp.CSS("#new-type"), "option"),
+			chromedp.Click(chromedp.CSS("#add-field-button")),
+			chromedp.WaitVisible(chromedp.CSS(`#field-4 input[name="fields[4].options[0].code"]`)),
+		)
+		b.run("name it and its first option",
+			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].code"]`), "level"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].name_zh"]`), "报告级别"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].name_en"]`), "Level"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].options[0].code"]`), "city"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].options[0].name_zh"]`), "市级"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].options[0].name_en"]`), "City"),
+		)
+		b.run("add a second option",
+			chromedp.Click(chromedp.CSS(`#field-4-options .add-option`)),
+			chromedp.WaitVisible(chromedp.CSS(`input[name="fields[4].options[1].code"]`)),
+		)
+		if got := b.value(`input[name="fields[4].options[0].name_zh"]`); got != "市级" {
+			t.Fatalf("what was typed is lost when an option is added: %q", got)
+		}
+		b.run("fill it",
+			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].options[1].code"]`), "county"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].options[1].name_zh"]`), "县级"),
+		)
+		b.shoot("schema-new-field")
+		b.run("save",
+			chromedp.Click(chromedp.CSS("#schema-save-button")),
+			chromedp.WaitVisible(chromedp.CSS("#notice")),
+		)
+		if got := b.text("#schema-version"); got != "第 2 版" {
+			t.Errorf("version after saving: %q", got)
+		}
+		if got := b.text("#schema-v2"); !strings.Contains(got, "新增字段：报告级别") || !strings.Contains(got, "系统管理员") {
+			t.Errorf("history of version 2: %q", got)
+		}
+		b.run("open the entry form",
+			chromedp.Click(chromedp.CSS("#schema-try")),
+			chromedp.WaitVisible(chromedp.CSS("#fld-level")),
+		)
+		if labels := b.text("#fld-level"); !strings.Contains(labels, "市级") || !strings.Contains(labels, "县级") {
+			t.Errorf("the new field's options on the form: %q", labels)
+		}
+		b.shoot("schema-entry-form")
+		b.run("the list has the new column",
+			chromedp.Navigate(srv.URL+"/registers/talks?columns=title,level"),
+			chromedp.WaitVisible(chromedp.CSS("#records-results")),
+		)
+		if got := b.text("#records-results"); !strings.Contains(got, "报告级别") {
+			t.Errorf("the list's columns: %q", got)
+		}
+	})
+}
