@@ -42,15 +42,24 @@ func TestBrowserSchemaEditor(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS("#schema-fields")),
 		)
 		b.shoot("schema")
-		b.run("add a field of options",
-			chromedp.SetValue(chromedp.CSS("#new-type"), "option"),
+		b.run("add a text field and name it",
+			chromedp.SetValue(chromedp.CSS("#new-type"), "text"),
 			chromedp.Click(chromedp.CSS("#add-field-button")),
-			chromedp.WaitVisible(chromedp.CSS(`#field-4 input[name="fields[4].options[0].code"]`)),
-		)
-		b.run("name it and its first option",
+			chromedp.WaitVisible(chromedp.CSS(`#field-4 input[name="fields[4].code"]`)),
 			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].code"]`), "level"),
 			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].name_zh"]`), "报告级别"),
 			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].name_en"]`), "Level"),
+		)
+		// changing the type redraws the field in place (htmx) with its options
+		b.run("make it a field of options",
+			chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('select[name="fields[4].type"]');
+				s.value = "option"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`),
+			chromedp.WaitVisible(chromedp.CSS(`#field-4 input[name="fields[4].options[0].code"]`)),
+		)
+		if got := b.value(`input[name="fields[4].name_zh"]`); got != "报告级别" {
+			t.Fatalf("what was typed is lost when the type changes: %q", got)
+		}
+		b.run("name its first option",
 			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].options[0].code"]`), "city"),
 			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].options[0].name_zh"]`), "市级"),
 			chromedp.SendKeys(chromedp.CSS(`input[name="fields[4].options[0].name_en"]`), "City"),

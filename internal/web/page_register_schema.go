@@ -341,7 +341,7 @@ func applyOp(sc *register.Schema, op, newType string) {
 	istr, jstr, _ := strings.Cut(arg, ":")
 	i, err := strconv.Atoi(istr)
 	if name != "add_field" && (err != nil || i < 0 || i >= len(sc.Fields)) {
-		return
+		name = "refresh" // only redraw: a field's type may have changed
 	}
 	switch name {
 	case "add_field":

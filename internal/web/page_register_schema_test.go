@@ -136,6 +136,11 @@ func TestSchemaEditor(t *testing.T) {
 		if r, _ := e.app.Registers.Get(ctx, "talks"); r.Version != 1 {
 			t.Fatalf("drawing a field saved the schema")
 		}
+		// a field whose type now takes options is redrawn with a first one
+		form.Set("op", "refresh")
+		form.Set("fields[3].type", "option")
+		mustContain(t, "type changed", admin.post("/registers/talks/schema", form).Body.String(), `name="fields[3].options[0].code"`)
+		form.Set("fields[3].type", "integer")
 		// moving and removing redraw without saving either
 		form.Set("op", "down:0")
 		mustContain(t, "moved down", admin.post("/registers/talks/schema", form).Body.String(), `name="fields[1].code" value="title"`)
