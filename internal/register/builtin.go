@@ -2,8 +2,10 @@ package register
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -95,11 +97,39 @@ func (s *Service) EnsureBuiltin(ctx context.Context) error {
 		return err
 	}
 	for _, sc := range schemas {
+		edited, err := s.editedByPerson(ctx, sc.Code)
+		if err != nil {
+			return err
+		}
+		if edited {
+			// an administrator changed this register's schema: a shipped
+			// change would undo theirs (and could refuse to start over the
+			// records they entered since), so their version stands
+			if old, err := s.Get(ctx, sc.Code); err == nil && string(mustJSON(old.Schema)) != string(mustJSON(sc)) {
+				slog.Info("built-in register edited locally: its shipped schema is not applied", "register", sc.Code, "version", old.Version)
+			}
+			continue
+		}
 		if _, err := s.Define(ctx, sc, Migration{}, true); err != nil {
 			return fmt.Errorf("built-in register %s: %w", sc.Code, err)
 		}
 	}
 	return s.ensureIndexes(ctx)
+}
+
+// editedByPerson says whether the current version of register code was
+// defined by a user (on the pages or through the API) rather than shipped.
+func (s *Service) editedByPerson(ctx context.Context, code string) (bool, error) {
+	var by sql.NullInt64
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT v.created_by FROM register_versions v JOIN registers r ON r.id = v.register_id
+		WHERE r.code = $1 AND v.version = r.version`, code).Scan(&by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("built-in register %s: %w", code, err)
+	}
+	return by.Valid, nil
 }
 
 // ensureIndexes creates the indexes that are missing, once (each is made

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"kexie/internal/audit"
 	"kexie/internal/register"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
@@ -73,6 +74,47 @@ func TestIndexesMadeAtStart(t *testing.T) {
 		}
 		if err := a.Registers.EnsureBuiltin(ctx); err != nil {
 			t.Fatalf("a second start: %v", err)
+		}
+	})
+}
+
+// A built-in register whose schema an administrator changed keeps their
+// version at the next start; one changed only by the system (an older
+// release) gets the shipped schema.
+func TestBuiltinKeepsLocalEdits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := setup(t, db)
+		rs := a.Registers
+		shipped, err := rs.Get(ctx, "activities")
+		if err != nil {
+			t.Fatal(err)
+		}
+		older := shipped.Schema
+		older.NameZH = "旧名称"
+		if _, err := rs.Define(ctx, older, register.Migration{}, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := rs.EnsureBuiltin(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := rs.Get(ctx, "activities"); got.Schema.NameZH != shipped.Schema.NameZH {
+			t.Fatalf("a system version is not replaced by the shipped one: %q", got.Schema.NameZH)
+		}
+		edited := shipped.Schema
+		edited.NameZH = "本省科普活动"
+		edited.Fields = append(append([]register.Field{}, shipped.Schema.Fields...), register.Field{Code: "local_note", Type: register.TypeText, NameZH: "本地备注"})
+		byAdmin := audit.WithActor(ctx, audit.Actor{UserID: 1, Name: "admin"})
+		mine, err := rs.Define(byAdmin, edited, register.Migration{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rs.EnsureBuiltin(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := rs.Get(ctx, "activities")
+		if got.Version != mine.Version || got.Schema.NameZH != "本省科普活动" || !got.Builtin {
+			t.Fatalf("a local edit is undone at start: version %d→%d, %q", mine.Version, got.Version, got.Schema.NameZH)
 		}
 	})
 }
