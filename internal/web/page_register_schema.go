@@ -33,24 +33,26 @@ const newRegisterURL = "/register-schema/new"
 
 type schemaPage struct {
 	Base
-	New       bool
-	Code      string // of the register ("" for a new one not named yet)
-	Name      string
-	Action    string
-	Version   int // the version the draft started from
-	Draft     register.Schema
-	Fields    []schemaField
-	UnitTypes []choice
-	Dates     []choice
-	Keys      []choice
-	Types     []choice
-	Registers []choice
-	Unsaved   bool
-	Problems  []string // faults that no input of the form shows
-	Conflicts []schemaConflict
-	Rules     []migrationInput
-	History   []schemaVersion
-	errs      map[string]string
+	New     bool
+	Code    string // of the register ("" for a new one not named yet)
+	Name    string
+	Action  string
+	Version int // the register's current version
+	// FormVersion is the version the draft started from
+	FormVersion int
+	Draft       register.Schema
+	Fields      []schemaField
+	UnitTypes   []choice
+	Dates       []choice
+	Keys        []choice
+	Types       []choice
+	Registers   []choice
+	Unsaved     bool
+	Problems    []string // faults that no input of the form shows
+	Conflicts   []schemaConflict
+	Rules       []migrationInput
+	History     []schemaVersion
+	errs        map[string]string
 }
 
 // E is the message of the input named name, "" when it passed.
@@ -260,7 +262,11 @@ func draftOf(form url.Values, reg *register.Register) (register.Schema, register
 			if _, ok := form[q+"code"]; !ok {
 				break
 			}
-			f.Options = append(f.Options, register.Option{Code: get(q + "code"), NameZH: get(q + "name_zh"), NameEN: get(q + "name_en")})
+			o := register.Option{Code: get(q + "code"), NameZH: get(q + "name_zh"), NameEN: get(q + "name_en")}
+			if o == (register.Option{}) {
+				continue // a row added and left empty
+			}
+			f.Options = append(f.Options, o)
 		}
 		if f.Type != register.TypeOption && f.Type != register.TypeOptions {
 			f.Options = nil
@@ -392,7 +398,12 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 		p.Code = draft.Code
 	} else {
 		stored = reg.Schema
-		p.Code, p.Version, p.Action = reg.Code, reg.Version, schemaURL(reg.Code)
+		p.Code, p.Version, p.FormVersion, p.Action = reg.Code, reg.Version, reg.Version, schemaURL(reg.Code)
+		// a draft stays tied to the version it was drawn from: after
+		// another save it is refused until reloaded
+		if v, err := strconv.Atoi(r.PostFormValue("version")); err == nil {
+			p.FormVersion = v
+		}
 		p.Name = localName(p.Lang, stored.NameZH, stored.NameEN)
 		p.Title = p.T("schema.title_of", "name", p.Name)
 	}
@@ -467,7 +478,7 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 // rules that answer them (keeping those already typed).
 func (s *Server) placeFaults(p *schemaPage, reg *register.Register, stored *register.Schema, mig register.Migration, err error) {
 	shown := map[string]bool{"code": true, "name_zh": true, "name_en": true, "description_zh": true, "description_en": true,
-		"unit_types": true, "date_field": true, "natural_key": true}
+		"unit_types": true, "date_field": true, "natural_key": true, "fields": true}
 	for _, f := range p.Fields {
 		for _, a := range fieldAttrs {
 			shown[f.N(a)] = true

@@ -185,8 +185,10 @@ func TestSchemaEditor(t *testing.T) {
 			t.Fatalf("bad fill: %d", rec.Code)
 		}
 		mustContain(t, "bad fill", rec.Body.String(), `id="migration.fill.level" name="migration.fill.level" aria-invalid="true"`, "补填值不符合字段类型")
-		// with the rules, it saves
+		// with the rules, it saves (an option row added and left empty is no option)
 		retry.Set("migration.fill.level", "city")
+		retry.Set("fields[4].options[2].code", "")
+		retry.Set("fields[4].options[2].name_zh", " ")
 		rec = admin.post("/registers/talks/schema", retry)
 		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/registers/talks/schema?done=schema_saved" {
 			t.Fatalf("migrated change: %d %s", rec.Code, rec.Body.String())
@@ -211,6 +213,8 @@ func TestSchemaEditor(t *testing.T) {
 		if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "数据已被他人修改") {
 			t.Fatalf("stale form: %d", rec.Code)
 		}
+		// and stays refused when saved again as it came back
+		mustContain(t, "stale form", rec.Body.String(), `name="version" value="1"`)
 
 		// a register made from scratch
 		mustContain(t, "new register page", admin.get("/register-schema/new").Body.String(), `name="code"`, `name="fields[0].code" value="title"`)
