@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"kexie/internal/register"
 	"kexie/internal/store"
 	"kexie/internal/store/storetest"
+	"kexie/internal/unit"
 )
 
 // TestBrowserSchemaEditor is the province's administrator on a phone:
@@ -24,10 +26,12 @@ func TestBrowserSchemaEditor(t *testing.T) {
 		if _, err := e.app.Registers.Define(t.Context(), talksSchema(), register.Migration{}, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.app.Registers.Create(t.Context(), register.System(), "talks", register.Input{Unit: "320100",
-			Values: map[string]any{"title": "人工智能与生活", "held_on": "2021-04-01", "mode": "online"}}); err != nil {
+		created, err := e.app.Registers.Create(t.Context(), register.System(), "talks", register.Input{Unit: "320100",
+			Values: map[string]any{"title": "人工智能与生活", "held_on": "2021-04-01", "mode": "online"}})
+		if err != nil {
 			t.Fatal(err)
 		}
+		first := created.ID
 		srv := httptest.NewServer(e.srv)
 		defer srv.Close()
 		b := openTab(t, browser, srv.URL, 40*time.Second)
@@ -100,6 +104,31 @@ func TestBrowserSchemaEditor(t *testing.T) {
 		)
 		if got := b.text("#records-results"); !strings.Contains(got, "报告级别") {
 			t.Errorf("the list's columns: %q", got)
+		}
+		if !b.shots {
+			return // the rest does not depend on the database
+		}
+		// making the field required is refused over the record that lacks
+		// it, which the page links; a fill value answers it
+		b.run("make the new field required",
+			chromedp.Navigate(srv.URL+"/registers/talks/schema"),
+			chromedp.WaitVisible(chromedp.CSS("#schema-fields")),
+			chromedp.Click(chromedp.CSS(`input[name="fields[4].required"]`)),
+			chromedp.Click(chromedp.CSS("#schema-save-button")),
+			chromedp.WaitVisible(chromedp.CSS("#schema-conflicts")),
+		)
+		if got := b.text("#schema-conflicts"); !strings.Contains(got, "报告级别") || !strings.Contains(got, "#"+strconv.FormatInt(first, 10)) {
+			t.Errorf("the refusal: %q", got)
+		}
+		b.shoot("schema-refused")
+		b.run("fill it and save again",
+			chromedp.SetValue(chromedp.CSS(`select[name="migration.fill.level"]`), "county"),
+			chromedp.Click(chromedp.CSS("#schema-save-button")),
+			chromedp.WaitVisible(chromedp.CSS("#notice")),
+		)
+		_, rec, err := e.app.Registers.GetRecord(t.Context(), unit.Everything(), "talks", first)
+		if err != nil || rec.Values["level"] != "county" {
+			t.Errorf("the record after the migration: %v %v", rec, err)
 		}
 	})
 }
