@@ -34,11 +34,9 @@ func (im *importer) write(ctx context.Context, scopeUnit *unit.Unit, res ImportR
 		}
 		acc := im.acc
 		acc.Enter = im.scope
-		restore, err := im.s.db.BulkWrite(ctx)
-		if err != nil {
+		if err := im.s.db.BulkWrite(ctx); err != nil {
 			return err
 		}
-		defer restore()
 		// each unit once, as the API checks the unit of a new record
 		units := make(map[int64]unit.Unit, len(im.unitsByID))
 		for id, u := range im.unitsByID {

@@ -2,27 +2,42 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
-// bulkCacheKiB is the page cache a bulk write gets on SQLite.
-const bulkCacheKiB = 64 << 10
+// writeCacheKiB is the page cache of SQLite's writing connection.
+const writeCacheKiB = 64 << 10
 
-// BulkWrite readies the transaction in ctx for writing many rows: on
-// SQLite, a page cache large enough that the write does not read and
-// spill pages one at a time (the default is 2 MB); the function it
-// returns puts the default back. PostgreSQL needs nothing.
-func (db *DB) BulkWrite(ctx context.Context) (restore func(), err error) {
+// BulkWrite readies the transaction in ctx for writing many rows, until
+// it ends. On SQLite the writing connection reads the file through its
+// page cache instead of mapping it: the pages a long import passes
+// through would otherwise stay mapped, and count in the process's memory,
+// up to the map's 1 GiB. The map comes back once the transaction has
+// committed or rolled back. PostgreSQL needs nothing.
+func (db *DB) BulkWrite(ctx context.Context) error {
 	if db.Dialect.Name != "sqlite" {
-		return func() {}, nil
+		return nil
 	}
-	q := db.Q(ctx)
-	var was int
-	if err := q.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&was); err != nil {
-		return nil, fmt.Errorf("bulk write: %w", err)
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return errors.New("bulk write outside a transaction")
 	}
-	if _, err := q.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, bulkCacheKiB)); err != nil {
-		return nil, fmt.Errorf("bulk write: %w", err)
+	if _, done := st.locals[bulkKey{}]; done {
+		return nil
 	}
-	return func() { _, _ = q.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, was)) }, nil
+	if _, err := st.tx.ExecContext(ctx, `PRAGMA mmap_size = 0`); err != nil {
+		return fmt.Errorf("bulk write: %w", err)
+	}
+	if st.locals == nil {
+		st.locals = map[any]any{}
+	}
+	st.locals[bulkKey{}] = true
+	// the pool holds one writing connection: the one the transaction had
+	st.after = append(st.after, func() {
+		_, _ = db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA mmap_size = %d`, mmapBytes))
+	})
+	return nil
 }
+
+type bulkKey struct{}

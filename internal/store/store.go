@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,10 @@ func Open(ctx context.Context, dsn, dataDir string) (*DB, error) {
 	return openSQLite(ctx, path)
 }
 
+// mmapBytes is how much of an SQLite database file a connection maps
+// into memory.
+const mmapBytes = 1 << 30
+
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -70,8 +75,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// shared by every connection. The writer reads as much as the readers
 	// (a scheme run reads every unit's facts inside its transaction).
 	base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(1073741824)&_time_format=sqlite"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=mmap_size(" + strconv.Itoa(mmapBytes) + ")&_time_format=sqlite"
+	// The one writing connection keeps a page cache of writeCacheKiB: a
+	// batch of records touches pages all over a large table's indexes, the
+	// facts they roll up to and the audit, and with the default 2 MB the
+	// write spills and rereads pages one at a time (docs/performance.md).
+	// The cache fills only as pages are used.
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-"+strconv.Itoa(writeCacheKiB)+")")
 	if err != nil {
 		return nil, err
 	}
@@ -154,6 +164,7 @@ type txState struct {
 	keys    []any
 	flushes map[any]func(ctx context.Context) error
 	locals  map[any]any
+	after   []func() // run once the transaction has ended, either way
 }
 
 // WithTx runs fn in a transaction carried by the context it passes. A call
@@ -170,6 +181,9 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (e
 	st := &txState{tx: tx, flushes: map[any]func(context.Context) error{}}
 	tctx := context.WithValue(ctx, txKey{}, st)
 	defer func() {
+		for _, f := range st.after {
+			defer f()
+		}
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
 			panic(p)

@@ -64,3 +64,63 @@ func TestMigrateAndTx(t *testing.T) {
 		}
 	})
 }
+
+// A bulk write reads SQLite's file through the writer's page cache, not
+// the memory map, until its transaction ends, whether it commits or
+// rolls back; the writer's cache is the large one either way.
+func TestBulkWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if err := db.BulkWrite(ctx); err == nil && db.Dialect.Name == "sqlite" {
+			t.Fatal("a bulk write outside a transaction was accepted")
+		}
+		if db.Dialect.Name != "sqlite" {
+			if err := db.WithTx(ctx, db.BulkWrite); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		pragma := func(ctx context.Context, name string) int64 {
+			t.Helper()
+			var v int64
+			if err := db.Q(ctx).QueryRowContext(ctx, `PRAGMA `+name).Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		var mapped int64
+		boom := errors.New("boom")
+		for _, want := range []error{nil, boom} {
+			err := db.WithTx(ctx, func(ctx context.Context) error {
+				if mapped = pragma(ctx, "mmap_size"); mapped <= 0 {
+					t.Fatalf("the writer maps %d bytes before a bulk write", mapped)
+				}
+				if c := pragma(ctx, "cache_size"); c != -64<<10 {
+					t.Fatalf("writer's cache_size %d", c)
+				}
+				if err := db.BulkWrite(ctx); err != nil {
+					return err
+				}
+				if err := db.BulkWrite(ctx); err != nil { // twice is once
+					return err
+				}
+				if m := pragma(ctx, "mmap_size"); m != 0 {
+					t.Fatalf("a bulk write maps %d bytes", m)
+				}
+				return want
+			})
+			if !errors.Is(err, want) {
+				t.Fatalf("got %v, want %v", err, want)
+			}
+			err = db.WithTx(ctx, func(ctx context.Context) error {
+				if m := pragma(ctx, "mmap_size"); m != mapped {
+					t.Fatalf("after a bulk write the writer maps %d bytes, want %d", m, mapped)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
