@@ -79,7 +79,7 @@ func TestBenchRollup(t *testing.T) {
 			if name == "postgres" {
 				storetest.Postgres(t)
 			}
-			args := append(flags, "bench", "rollup", "--records", "3000", "--units", "300", "--writes", "200", "--runs", "1")
+			args := append(flags, "bench", "rollup", "--records", "3000", "--units", "300", "--writes", "200", "--runs", "2")
 			out, err := kexie(t, "", args...)
 			if err != nil {
 				t.Fatalf("bench rollup: %v\n%s", err, out)
