@@ -385,6 +385,48 @@ func (s *Service) rebuild(ctx context.Context, code string) error {
 	if err != nil || !m.maintained() {
 		return err
 	}
+	return s.rebuildFacts(ctx, m)
+}
+
+// ValuesMigrated rebuilds, in the transaction of a register's new schema
+// version, the facts of the metrics over the register whose migration
+// rewrote stored values by SQL (fills, option mappings, rescaled
+// numbers): no record change told them. A build under way starts over
+// from its first unit.
+func (s *Service) ValuesMigrated(ctx context.Context, reg *register.Register) error {
+	// the new generation keeps writes and build steps out until the
+	// change commits, and makes every server read the definitions again
+	// (the summed field's decimals may have changed)
+	if err := s.bumpGeneration(ctx); err != nil {
+		return err
+	}
+	if err := s.load(ctx); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	ms := append([]*Metric(nil), s.byReg[reg.Code]...)
+	s.mu.RUnlock()
+	for _, m := range ms {
+		if !m.building {
+			if err := s.rebuildFacts(ctx, m); err != nil {
+				return fmt.Errorf("metric %s: %w", m.Code, err)
+			}
+			continue
+		}
+		for _, table := range m.tables() {
+			if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+table+` WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion); err != nil {
+				return err
+			}
+		}
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE metrics SET build_cursor = 0, progress = 0 WHERE id = $1`, m.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuildFacts writes m's facts anew from every record.
+func (s *Service) rebuildFacts(ctx context.Context, m *Metric) error {
 	for _, table := range m.tables() {
 		if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+table+` WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion); err != nil {
 			return err

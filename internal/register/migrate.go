@@ -14,13 +14,15 @@ const MaxConflicts = 50
 
 // migrate applies the table changes from old to next, refusing what the
 // existing records cannot satisfy. Fields that disappear keep their
-// column (and data) so a later version can bring them back.
-func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Migration) error {
+// column (and data) so a later version can bring them back. rewrote says
+// whether it changed stored values (fills, option mappings, rescaled
+// numbers), which no record observer saw.
+func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Migration) (rewrote bool, err error) {
 	t := Table(old.Code)
 	q := s.db.Q(ctx)
 	var count int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+t).Scan(&count); err != nil {
-		return err
+		return false, err
 	}
 	c := &fault.Check{}
 	if count > 0 && (old.Schema.DateField != next.DateField || !slices.Equal(old.Schema.NaturalKey, next.NaturalKey)) {
@@ -34,7 +36,7 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 		if !existed {
 			var err error
 			if kept, err = s.hasColumn(ctx, t, Column(nf.Code)); err != nil {
-				return err
+				return false, err
 			}
 			if !kept {
 				stmts = append(stmts, addColumn(s.db.Dialect, old.Code, nf)...)
@@ -47,6 +49,7 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 			}
 			if stmt != "" {
 				stmts = append(stmts, stmt)
+				rewrote = true
 			}
 		}
 		// a field that becomes unique gets its unique index, unless records
@@ -56,7 +59,7 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 			if existed || kept {
 				ids, err := s.idsWhere(ctx, t, col+" IN (SELECT "+col+" FROM "+t+" WHERE "+col+" IS NOT NULL GROUP BY "+col+" HAVING COUNT(*) > 1)")
 				if err != nil {
-					return err
+					return false, err
 				}
 				if len(ids) > 0 {
 					c.Add(at+".unique", "register.schema.unique_conflict", "records", joinIDs(ids))
@@ -87,12 +90,13 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 					continue
 				}
 				stmts = append(stmts, fmt.Sprintf("UPDATE %s SET %s = %s WHERE %s IS NULL", t, Column(nf.Code), sqlLiteral(v), Column(nf.Code)))
+				rewrote = rewrote || existed
 				continue
 			}
 			if existed {
 				ids, err := s.idsWhere(ctx, t, Column(nf.Code)+" IS NULL")
 				if err != nil {
-					return err
+					return false, err
 				}
 				if len(ids) > 0 {
 					c.Add(at+".required", "register.schema.required_conflict", "records", joinIDs(ids))
@@ -115,6 +119,7 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 						c.Add("migration.map_options."+nf.Code, "register.value.option", "value", to)
 						continue
 					}
+					rewrote = true
 					if nf.Type == TypeOption {
 						stmts = append(stmts, fmt.Sprintf("UPDATE %s SET %s = '%s' WHERE %s", t, Column(nf.Code), to, cond))
 					} else {
@@ -124,7 +129,7 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 				}
 				ids, err := s.idsWhere(ctx, t, cond)
 				if err != nil {
-					return err
+					return false, err
 				}
 				if len(ids) > 0 {
 					c.Add(at+".options", "register.schema.option_in_use", "code", o.Code, "records", joinIDs(ids))
@@ -142,14 +147,14 @@ func (s *Service) migrate(ctx context.Context, old *Register, next *Schema, m Mi
 		}
 	}
 	if err := c.Err(); err != nil {
-		return err
+		return false, err
 	}
 	for _, stmt := range stmts {
 		if _, err := q.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("migrate register %s: %w", old.Code, err)
+			return false, fmt.Errorf("migrate register %s: %w", old.Code, err)
 		}
 	}
-	return nil
+	return rewrote, nil
 }
 
 // widen returns the statement that converts a column to a wider type, or

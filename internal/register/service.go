@@ -31,6 +31,14 @@ type Observer interface {
 	RecordChanged(ctx context.Context, reg *Register, before, after *Record) error
 }
 
+// MigrationObserver is an Observer that is also told when a new schema
+// version's migration rewrote stored values by SQL (fills, option
+// mappings, rescaled numbers), inside that transaction: no record change
+// was observed for them. Metrics rebuild their facts this way.
+type MigrationObserver interface {
+	ValuesMigrated(ctx context.Context, reg *Register) error
+}
+
 // Service defines registers and keeps their records.
 type Service struct {
 	db        *store.DB
@@ -177,7 +185,8 @@ func (s *Service) Define(ctx context.Context, sc Schema, m Migration, builtin bo
 				out = old
 				return nil
 			}
-			if err := s.migrate(ctx, old, &sc, m); err != nil {
+			rewrote, err := s.migrate(ctx, old, &sc, m)
+			if err != nil {
 				return err
 			}
 			if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE registers SET version = version + 1, schema_json = $1, updated_at = $2 WHERE id = $3`,
@@ -188,6 +197,15 @@ func (s *Service) Define(ctx context.Context, sc Schema, m Migration, builtin bo
 			if cond := searchStale(&old.Schema, &sc, m); cond != "" {
 				if err := s.rewriteSearch(ctx, out, cond); err != nil {
 					return err
+				}
+			}
+			if rewrote {
+				for _, o := range s.observers {
+					if mo, ok := o.(MigrationObserver); ok {
+						if err := mo.ValuesMigrated(ctx, out); err != nil {
+							return err
+						}
+					}
 				}
 			}
 		}
