@@ -233,6 +233,9 @@ func draftOf(form url.Values, reg *register.Register) (register.Schema, register
 	sc.NameZH, sc.NameEN = get("name_zh"), get("name_en")
 	sc.DescriptionZH, sc.DescriptionEN = get("description_zh"), get("description_en")
 	sc.UnitTypes = nonEmpty(form["unit_types"])
+	if len(sc.UnitTypes) == 0 && len(stored.UnitTypes) == 0 {
+		sc.UnitTypes = stored.UnitTypes // null or [] as stored: an unchanged form is no new version
+	}
 	sc.DateField = get("date_field")
 	for i := 0; ; i++ {
 		p := fmt.Sprintf("fields[%d].", i)

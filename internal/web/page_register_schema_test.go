@@ -127,6 +127,11 @@ func TestSchemaEditor(t *testing.T) {
 		mustContain(t, "editor", page.Body.String(), `name="fields[2].options[1].code" value="offline"`, `name="fields[0].orig" value="title"`,
 			`name="version" value="1"`, "版本记录", "系统")
 
+		// saving the form as drawn makes no new version
+		rec0 := admin.post("/registers/talks/schema", schemaForm(talksSchema(), &reg.Schema, 1))
+		if r, _ := e.app.Registers.Get(ctx, "talks"); rec0.Code != http.StatusSeeOther || r.Version != 1 {
+			t.Fatalf("an unchanged form saved: %d, version %d", rec0.Code, r.Version)
+		}
 		// adding a field of options draws it with a first option to fill, unsaved
 		form := schemaForm(talksSchema(), &reg.Schema, 1)
 		form.Set("op", "add_field")
@@ -238,6 +243,10 @@ func TestSchemaEditor(t *testing.T) {
 		got, err := e.app.Registers.Get(ctx, "visits")
 		if err != nil || len(got.Schema.Fields) != 3 || got.Schema.Fields[2].Register != "talks" {
 			t.Fatalf("new register stored: %+v %v", got, err)
+		}
+		rec = admin.post("/registers/visits/schema", schemaForm(fresh, &got.Schema, 1))
+		if again, _ := e.app.Registers.Get(ctx, "visits"); rec.Code != http.StatusSeeOther || again.Version != 1 {
+			t.Errorf("an unchanged form of a register for every unit saved: %d, version %d", rec.Code, again.Version)
 		}
 		// a second register of the same code is not made over the first
 		rec = admin.post("/register-schema/new", schemaForm(fresh, nil, 0))
