@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,5 +128,43 @@ func TestBenchList(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestBenchImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("bench in short mode")
+	}
+	t.Setenv("KEXIE_TEST_RUN_AS_KEXIE", "1") // the child import is this binary
+	dbs := map[string][]string{"sqlite": {"--data", t.TempDir()}, "postgres": {"--db", storetest.PGDSN()}}
+	for name, flags := range dbs {
+		t.Run(name, func(t *testing.T) {
+			if name == "postgres" {
+				storetest.Postgres(t)
+			}
+			out, err := kexie(t, "", append(flags, "bench", "import", "--rows", "300", "--csv-rows", "500")...)
+			if err != nil {
+				t.Fatalf("bench import: %v\n%s", err, out)
+			}
+			for _, want := range []string{"import XLSX: 300 created", "import again: 300 unchanged", "export XLSX: 300 records", "500 created"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+			var mb int
+			if _, err := fmt.Sscanf(out[strings.Index(out, "peak RSS"):], "peak RSS %d MB", &mb); err != nil || mb < 5 || mb > 2000 {
+				t.Errorf("peak RSS of the child read as %d MB (%v):\n%s", mb, err, out)
+			}
+		})
+	}
+}
+
+func TestStatusKiB(t *testing.T) {
+	status := "Name:\tkexie\nVmPeak:\t  812344 kB\nVmHWM:\t  231004 kB\nVmRSS:\t  120000 kB\n"
+	if got := statusKiB(status, "VmHWM:"); got != 231004 {
+		t.Fatalf("VmHWM read as %d", got)
+	}
+	if got := statusKiB(status, "VmSwap:"); got != 0 {
+		t.Fatalf("a missing line read as %d", got)
 	}
 }
