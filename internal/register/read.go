@@ -186,6 +186,20 @@ func (s *Service) Delete(ctx context.Context, acc Access, code string, id int64)
 		if before.Status == StatusApproved || before.Status == StatusSubmitted {
 			return fault.ConflictField("status", "register.record.locked", "status", before.Status)
 		}
+		// the record is locked before its referrers are counted: a write
+		// that refers to it holds it (checkRef) until that write commits,
+		// so its reference is counted here, or it waits for this delete
+		// and then finds no record to refer to
+		if lock := s.db.Dialect.UpdateLock; lock != "" {
+			var args store.Args
+			var got int64
+			if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT id FROM `+Table(reg.Code)+` WHERE id = `+args.Add(id)+lock, args.Values()...).Scan(&got); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					return fault.ConflictField("version", "error.stale", "version", before.Version)
+				}
+				return fmt.Errorf("delete record: %w", err)
+			}
+		}
 		if err := s.checkUnreferenced(ctx, acc.Read, reg, id); err != nil {
 			return err
 		}

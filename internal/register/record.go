@@ -146,12 +146,18 @@ func (s *Service) checkRef(ctx context.Context, f Field, v any, read unit.Scope)
 		if f.Type == TypePerson {
 			target = PeopleRegister
 		}
-		var n int
+		// the record referred to is kept from being deleted until this
+		// write commits; a delete that got there first is waited for, and
+		// the reference then finds nothing (see Delete)
+		var id int64
 		var args store.Args
-		q := `SELECT COUNT(*) FROM ` + Table(target) + ` WHERE id = ` + args.Add(v) + ` AND ` + read.IDCond("unit_id", &args)
-		err := s.db.Q(ctx).QueryRowContext(ctx, q, args.Values()...).Scan(&n)
-		if err != nil || n == 0 {
+		q := `SELECT id FROM ` + Table(target) + ` WHERE id = ` + args.Add(v) + ` AND ` + read.IDCond("unit_id", &args) + s.db.Dialect.KeyLock
+		err := s.db.Q(ctx).QueryRowContext(ctx, q, args.Values()...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
 			return fault.InvalidField(f.Code, "register.value.reference", "value", v)
+		}
+		if err != nil {
+			return fmt.Errorf("reference %s: %w", f.Code, err)
 		}
 	case TypeAttachment:
 		for _, idText := range v.([]string) {

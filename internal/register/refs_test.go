@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"kexie/internal/fault"
 	"kexie/internal/i18n"
@@ -89,4 +91,105 @@ func TestDeleteReferencedRecord(t *testing.T) {
 			t.Fatalf("delete of a person no longer referred to: %v", err)
 		}
 	})
+}
+
+// A delete and a write that refers to the same record at once: whichever
+// reaches the record first wins and the other sees it — a delete after
+// the reference is refused as referenced, a reference after the delete
+// finds no record. On PostgreSQL the second is held until it is seen
+// waiting on the first (SQLite runs one write transaction at a time).
+func TestDeleteRacesReference(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := setup(t, db)
+		rs := a.Registers
+		if _, err := rs.Define(ctx, talks(), register.Migration{}, false); err != nil {
+			t.Fatal(err)
+		}
+		event := func(title string) int64 {
+			ev, err := rs.Create(ctx, nanjingAcc, "test_events", register.Input{Unit: "320102", Values: map[string]any{"title": title, "held_on": "2021-05-01"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ev.ID
+		}
+		refer := func(ctx context.Context, id int64, on string) error {
+			_, err := rs.Create(ctx, nanjingAcc, "test_talks", register.Input{Unit: "320100",
+				Values: map[string]any{"on": on, "event": fmt.Sprint(id)}})
+			return err
+		}
+		remove := func(ctx context.Context, id int64) error { return rs.Delete(ctx, nanjingAcc, "test_events", id) }
+		// race runs first inside a transaction held open until second,
+		// started meanwhile, is seen waiting (PostgreSQL), then commits it
+		race := func(first, second func(ctx context.Context) error, waits string) (error, error) {
+			held, release := make(chan struct{}), make(chan struct{})
+			var err1, err2 error
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err1 = db.WithTx(ctx, func(ctx context.Context) error {
+					err := first(ctx)
+					close(held)
+					<-release
+					return err
+				})
+			}()
+			<-held
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err2 = second(ctx)
+			}()
+			waited := db.Dialect.Name != "postgres" || waitForLock(db, waits)
+			close(release)
+			wg.Wait()
+			if !waited {
+				t.Fatalf("no statement like %q waited on a lock", waits)
+			}
+			return err1, err2
+		}
+
+		// the reference first: the delete waits, then counts it
+		ev := event("讲座甲")
+		err1, err2 := race(func(ctx context.Context) error { return refer(ctx, ev, "2021-05-02") },
+			func(ctx context.Context) error { return remove(ctx, ev) }, "SELECT id FROM rec_test_events%")
+		if err1 != nil {
+			t.Fatalf("reference: %v", err1)
+		}
+		if !errors.Is(err2, fault.ErrConflict) || fieldKeys(err2)["record"] != "register.record.referenced" {
+			t.Fatalf("delete after a reference: %v, want record: register.record.referenced", err2)
+		}
+
+		// the delete first: the reference waits, then finds nothing
+		ev = event("讲座乙")
+		err1, err2 = race(func(ctx context.Context) error { return remove(ctx, ev) },
+			func(ctx context.Context) error { return refer(ctx, ev, "2021-05-03") }, "SELECT id FROM rec_test_events%")
+		if err1 != nil {
+			t.Fatalf("delete: %v", err1)
+		}
+		if !errors.Is(err2, fault.ErrInvalid) || fieldKeys(err2)["event"] != "register.value.reference" {
+			t.Fatalf("reference after a delete: %v, want event: register.value.reference", err2)
+		}
+		var dangling int
+		if err := db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM rec_test_talks t WHERE NOT EXISTS (SELECT 1 FROM rec_test_events e WHERE e.id = t.f_event)`).Scan(&dangling); err != nil || dangling != 0 {
+			t.Fatalf("%d references dangle (%v)", dangling, err)
+		}
+	})
+}
+
+// waitForLock says whether a statement that starts like query waits on
+// a lock on PostgreSQL within 10 seconds.
+func waitForLock(db *store.DB, query string) bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var n int
+		err := db.Writer().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND query LIKE $1`, query).Scan(&n)
+		if err == nil && n > 0 {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
 }

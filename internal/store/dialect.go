@@ -27,6 +27,10 @@ type Dialect struct {
 	// until the transaction ends, against writers or against everyone.
 	// SQLite needs neither: it runs one write transaction at a time.
 	ShareLock, UpdateLock string
+	// KeyLock ends a SELECT that keeps the rows it reads from being
+	// deleted until the transaction ends, without holding back updates
+	// of them (a reference to a row being written).
+	KeyLock string
 }
 
 var sqliteDialect = Dialect{
@@ -47,6 +51,7 @@ var postgresDialect = Dialect{
 	Text:       `TEXT COLLATE "C"`,
 	ShareLock:  " FOR SHARE",
 	UpdateLock: " FOR UPDATE",
+	KeyLock:    " FOR KEY SHARE",
 }
 
 // IsUniqueViolation says whether err is a unique-constraint violation.
