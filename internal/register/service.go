@@ -55,7 +55,22 @@ type Service struct {
 
 // NewService returns the register service; files keeps attachments.
 func NewService(db *store.DB, log *audit.Log, units *unit.Service, files *Files) *Service {
-	return &Service{db: db, audit: log, units: units, files: files, cache: map[string]*Register{}}
+	s := &Service{db: db, audit: log, units: units, files: files, cache: map[string]*Register{}}
+	units.OnMove(s.unitMoved)
+	return s
+}
+
+// unitMoved moves the import jobs of the moved unit's subtree with it:
+// a job's unit path says which administrators may follow it, and after a
+// move they are the unit's new superiors, as for its records and audit.
+func (s *Service) unitMoved(ctx context.Context, moved unit.Unit, oldPath string) error {
+	from, to := unit.PathRange(oldPath)
+	_, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE register_imports SET unit_path = $1 || substr(unit_path, $2)
+		WHERE unit_path >= $3 AND unit_path < $4`, moved.Path, len(oldPath)+1, from, to)
+	if err != nil {
+		return fmt.Errorf("move import jobs: %w", err)
+	}
+	return nil
 }
 
 // Observe adds an observer of record changes.
