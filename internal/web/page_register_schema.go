@@ -111,6 +111,7 @@ func (o schemaOption) T(key string, args ...any) string { return o.field.page.T(
 type schemaConflict struct {
 	Message string
 	Records []recordLink
+	More    bool   // the records listed are the first register.MaxConflicts
 	All     string // the list of all the register's records, when every one is in the way
 }
 
@@ -531,6 +532,9 @@ func (s *Server) placeFaults(p *schemaPage, reg *register.Register, stored *regi
 					if n, err := strconv.ParseInt(id, 10, 64); err == nil {
 						c.Records = append(c.Records, recordLink{ID: id, Href: recordURL(reg.Code, n)})
 					}
+				}
+				if len(c.Records) >= register.MaxConflicts {
+					c.More, c.All = true, registerURL(reg.Code)
 				}
 			}
 			switch f.Key {

@@ -221,6 +221,19 @@ func TestSchemaEditor(t *testing.T) {
 		// and stays refused when saved again as it came back
 		mustContain(t, "stale form", rec.Body.String(), `name="version" value="1"`)
 
+		// past register.MaxConflicts records, the page says the list is cut
+		for i := range register.MaxConflicts {
+			if _, err := e.app.Registers.Create(ctx, register.System(), "talks", register.Input{Unit: "320102",
+				Values: map[string]any{"title": fmt.Sprintf("讲座%d", i), "held_on": "2021-05-01", "level": "city"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		many := next
+		many.Fields = append([]register.Field{}, next.Fields...)
+		many.Fields[3].Required = true // audience: no record has it
+		saved, _ := e.app.Registers.Get(ctx, "talks")
+		rec = admin.post("/registers/talks/schema", schemaForm(many, &saved.Schema, saved.Version))
+		mustContain(t, "many conflicts", rec.Body.String(), "（只列出前 50 条）", `<a href="/registers/talks">查看全部记录</a>`)
 		// a register made from scratch
 		mustContain(t, "new register page", admin.get("/register-schema/new").Body.String(), `name="code"`, `name="fields[0].code" value="title"`)
 		fresh := register.Schema{Code: "visits", NameZH: "参观接待", NameEN: "Visits", DateField: "held_on", NaturalKey: []string{"title", "held_on"},
