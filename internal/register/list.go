@@ -3,6 +3,7 @@ package register
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -87,20 +88,50 @@ func (s *Service) unitCond(ctx context.Context, sc unit.Scope, args *store.Args)
 	return sc.IDCond("r.unit_id", args), nil
 }
 
+// listWhere is the condition of a filtered query: the filters but the
+// text search, with their arguments ($1 …), and the text search apart, so
+// that the count and the page each read it their own way.
+type listWhere struct {
+	base string
+	args []any
+	all  bool // base keeps every record
+	// covered says one list index holds every column base reads (the
+	// unit, the date, and the status or one indexed field): the ids it
+	// keeps are read from the index alone
+	covered bool
+	text    *textSearch
+}
+
+// cond is the whole condition with the text search read as plan says
+// (ids: a merge's, for planIDs), and the arguments it takes.
+func (w *listWhere) cond(s *Service, reg *Register, plan string, ids []int64) (string, *store.Args) {
+	var args store.Args
+	for _, v := range w.args {
+		args.Add(v)
+	}
+	if w.text == nil {
+		return w.base, &args
+	}
+	return w.base + " AND " + w.text.cond(s, reg, plan, ids, &args), &args
+}
+
 // where builds the condition of a filtered query within read.
-func (s *Service) where(ctx context.Context, reg *Register, read unit.Scope, f Filter, args *store.Args) (string, error) {
+func (s *Service) where(ctx context.Context, reg *Register, read unit.Scope, f Filter) (*listWhere, error) {
+	w := &listWhere{}
+	var argv store.Args
+	args := &argv
 	parts := []string{"1=1"}
 	c := &fault.Check{}
 	scope := read
 	if f.Under != "" {
 		u, err := s.units.Get(ctx, read, f.Under)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		scope = unit.Subtrees(u.Path) // within read: Get found it there
 	}
 	if cond, err := s.unitCond(ctx, scope, args); err != nil {
-		return "", err
+		return nil, err
 	} else if cond != "" {
 		parts = append(parts, cond)
 	}
@@ -129,14 +160,11 @@ func (s *Service) where(ctx context.Context, reg *Register, read unit.Scope, f F
 		if len([]rune(q)) > 100 {
 			c.Add("q", "error.too_long", "max", 100)
 		} else {
-			parts = append(parts, `r.search LIKE `+args.Add("%"+strings.ToLower(store.EscapeLike(q))+"%")+` ESCAPE '\'`)
-			cond, err := s.searchCond(ctx, reg, strings.ToLower(q), args)
+			ts, err := s.newTextSearch(ctx, reg, strings.ToLower(q))
 			if err != nil {
-				return "", err
+				return nil, err
 			}
-			if cond != "" {
-				parts = append(parts, cond)
-			}
+			w.text = ts
 		}
 	}
 	for _, cd := range f.Conds {
@@ -187,9 +215,17 @@ func (s *Service) where(ctx context.Context, reg *Register, read unit.Scope, f F
 		parts = append(parts, col+" "+op+" "+args.Add(sqlValue(v)))
 	}
 	if err := c.Err(); err != nil {
-		return "", err
+		return nil, err
 	}
-	return strings.Join(parts, " AND "), nil
+	w.base, w.args, w.all = strings.Join(parts, " AND "), args.Values(), len(parts) == 1
+	w.covered = len(f.Conds) == 0 || len(f.Conds) == 1 && f.Status == "" && f.Conds[0].Op == "eq" && indexedField(reg, f.Conds[0].Field)
+	return w, nil
+}
+
+// indexedField says whether the field code has a list index of its own.
+func indexedField(reg *Register, code string) bool {
+	fd, ok := reg.Schema.Field(code)
+	return ok && indexed(fd)
 }
 
 func orderBy(reg *Register, sort string) (string, error) {
@@ -239,15 +275,23 @@ func (s *Service) sortHint(reg *Register, sort string, total int, from string) s
 
 const notIndexed = " NOT INDEXED"
 
-// pairHint makes SQLite read a text search's candidates by their ids
+// readHint makes SQLite read a text search's candidates by their ids
 // (NOT INDEXED still looks rows up by id): left to itself, it may read an
 // option's index and test each of its records against the candidates, a
 // sixth of a million records for a few hundred candidates.
-func (s *Service) pairHint(reg *Register, cond string) string {
-	if s.pairsKeptByWrites() && strings.Contains(cond, `r.id IN (SELECT rowid FROM `+pairTable(reg.Code)+` `) {
+func (s *Service) readHint(plan string) string {
+	if s.pairsKeptByWrites() && (plan == planCandidates || plan == planIDs) {
 		return notIndexed
 	}
 	return ""
+}
+
+// maxCount is how far a capped count goes (MaxCount; tests lower it).
+func (s *Service) maxCount() int {
+	if s.countCap > 0 {
+		return s.countCap
+	}
+	return MaxCount
 }
 
 // ListRecords returns the records of register code within read matching f.
@@ -265,8 +309,7 @@ func (s *Service) ListRecords(ctx context.Context, read unit.Scope, code string,
 	if f.Page <= 0 {
 		f.Page = 1
 	}
-	var args store.Args
-	cond, err := s.where(ctx, reg, read, f, &args)
+	w, err := s.where(ctx, reg, read, f)
 	if err != nil {
 		return nil, RecordPage{}, err
 	}
@@ -275,24 +318,58 @@ func (s *Service) ListRecords(ctx context.Context, read unit.Scope, code string,
 		return nil, RecordPage{}, err
 	}
 	page := RecordPage{Page: f.Page, PerPage: f.PerPage, Items: []*Record{}}
-	from := Table(reg.Code) + ` r` + s.pairHint(reg, cond)
-	count := `SELECT COUNT(*) FROM ` + from + ` WHERE ` + cond
+	upTo := math.MaxInt32
 	if f.CapTotal {
-		// counting stops past MaxCount: a list of a million records
-		// pages as fast as one of a thousand
-		count = `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + cond + ` LIMIT ` + strconv.Itoa(MaxCount+1) + `) n`
+		// counting stops past the cap: a list of a million records pages
+		// as fast as one of a thousand
+		upTo = s.maxCount() + 1
 	}
-	if err := s.db.Q(ctx).QueryRowContext(ctx, count, args.Values()...).Scan(&page.Total); err != nil {
-		return nil, RecordPage{}, fmt.Errorf("count records: %w", err)
+	counted, sizes, err := s.countPlan(ctx, reg, w, upTo)
+	if err != nil {
+		return nil, RecordPage{}, err
 	}
-	if f.CapTotal && page.Total > MaxCount {
-		page.Total, page.Capped = MaxCount, true
+	var merged []int64
+	if counted == planMerge {
+		if merged, err = s.mergeIDs(ctx, reg, w); err != nil {
+			return nil, RecordPage{}, err
+		}
+		if page.Total, err = s.mergeCount(ctx, reg, w, merged, upTo); err != nil {
+			return nil, RecordPage{}, err
+		}
+	} else {
+		cond, args := w.cond(s, reg, counted, nil)
+		from := Table(reg.Code) + ` r` + s.readHint(counted)
+		count := `SELECT COUNT(*) FROM ` + from + ` WHERE ` + cond
+		if f.CapTotal {
+			count = `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + cond + ` LIMIT ` + strconv.Itoa(upTo) + `) n`
+		}
+		if err := s.db.Q(ctx).QueryRowContext(ctx, count, args.Values()...).Scan(&page.Total); err != nil {
+			return nil, RecordPage{}, fmt.Errorf("count records: %w", err)
+		}
+	}
+	if f.CapTotal && page.Total > s.maxCount() {
+		page.Total, page.Capped = s.maxCount(), true
+	}
+	offset := (f.Page - 1) * f.PerPage
+	if !page.Capped && offset >= page.Total {
+		return reg, page, nil // the count found them all: the page is past them
+	}
+	key := strings.TrimPrefix(f.Sort, "-")
+	byDate := (key == "" || key == "date") && f.Status == "" && len(f.Conds) == 0
+	plan, err := s.pagePlan(ctx, reg, w, counted, sizes, merged, page.Total, page.Capped, offset+f.PerPage, byDate)
+	if err != nil {
+		return nil, RecordPage{}, err
+	}
+	cond, args := w.cond(s, reg, plan, merged)
+	from := Table(reg.Code) + ` r` + s.readHint(plan)
+	if plan == planOrder && s.db.Dialect.Name == "sqlite" {
+		from += " INDEXED BY " + indexName(Table(reg.Code), "date_list")
 	}
 	// The page's ids first, then their rows: the rows skipped to reach a
 	// deep page are then read from an index alone where one covers the
 	// filter and the order, not fetched from the table to be dropped.
 	q := `SELECT ` + selectCols(reg) + ` FROM ` + Table(reg.Code) + ` r WHERE r.id IN (SELECT r.id FROM ` + from + s.sortHint(reg, f.Sort, page.Total, from) + ` WHERE ` +
-		cond + ` ORDER BY ` + order + ` LIMIT ` + args.Add(f.PerPage) + ` OFFSET ` + args.Add((f.Page-1)*f.PerPage) + `) ORDER BY ` + order
+		cond + ` ORDER BY ` + order + ` LIMIT ` + args.Add(f.PerPage) + ` OFFSET ` + args.Add(offset) + `) ORDER BY ` + order
 	rows, err := s.db.Q(ctx).QueryContext(ctx, q, args.Values()...)
 	if err != nil {
 		return nil, RecordPage{}, fmt.Errorf("list records: %w", err)
@@ -315,16 +392,22 @@ func (s *Service) EachRecord(ctx context.Context, read unit.Scope, code string, 
 	if err != nil {
 		return err
 	}
-	var args store.Args
-	cond, err := s.where(ctx, reg, read, f, &args)
+	w, err := s.where(ctx, reg, read, f)
 	if err != nil {
 		return err
 	}
+	// every match is read: the candidates by id when they are fewer than
+	// the scan would read
+	plan := planScan
+	if w.text != nil && len(w.text.set) > 0 && w.text.cands <= pgCandidatesUpTo {
+		plan = planCandidates
+	}
+	cond, args := w.cond(s, reg, plan, nil)
 	order, err := orderBy(reg, f.Sort)
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+selectCols(reg)+` FROM `+Table(reg.Code)+` r WHERE `+cond+` ORDER BY `+order, args.Values()...)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+selectCols(reg)+` FROM `+Table(reg.Code)+` r`+s.readHint(plan)+` WHERE `+cond+` ORDER BY `+order, args.Values()...)
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,10 @@ package register
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"kexie/internal/store"
 )
@@ -20,10 +18,10 @@ import (
 // pg_trgm to use. So each register keeps an index of the pairs of
 // adjacent characters of every record's search text, written in the
 // transaction that writes the text: a search of two characters or more
-// first takes the records holding every pair of the words, then checks
-// the substring on those alone. A single character has no pair and is
-// searched by the scan, as is a search whose pairs are so common that the
-// scan finds a page sooner (docs/performance.md).
+// first takes the records holding the words' pairs, then checks the
+// substring on those alone. A single character has no pair and is
+// searched by the scan; how a search of common words reads the index, or
+// does not, is its plan (searchplan.go, docs/performance.md).
 //
 // On PostgreSQL the index is a GIN index over kexie_pairs(search)
 // (migration 00030), which the database keeps on every write. On SQLite
@@ -31,12 +29,6 @@ import (
 // documents are the pairs of the record's text spelled as tokens; the
 // writes of this package keep it: insert, insertMany, rewrite and Delete.
 // Whatever writes the search column writes the pairs too.
-
-// searchScanAbove is how many candidate records make the scan the better
-// plan: past it the words are common enough that reading the records in
-// the list's order finds a page and the capped count sooner than reading
-// every candidate (q=健康, one record in nine, does).
-const searchScanAbove = 20_000
 
 // pairTable is the SQLite table of a register's pairs. No register's own
 // table can be called so: theirs start with "rec_".
@@ -236,9 +228,10 @@ func (s *Service) ensureSearchIndex(ctx context.Context, code string, have map[s
 }
 
 // pairCounts remembers how many records hold a pair (or every pair of a
-// set), counted up to searchScanAbove+1, for a while: a search then
-// chooses its plan without counting again. A count gone stale as records
-// are written changes only which plan a search takes, never what it finds.
+// set), counted up to a cap, and a few other counts a search's plan is
+// chosen from, for a while: a search then chooses its plan without
+// counting again. A count gone stale as records are written changes only
+// which plan a search takes, never what it finds.
 type pairCounts struct {
 	mu sync.Mutex
 	m  map[string]pairCount
@@ -254,27 +247,18 @@ const (
 	maxPairCounts = 20_000
 )
 
-// pairCount returns how many records of register code hold every pair
-// of set, counted up to searchScanAbove+1.
-func (s *Service) pairCount(ctx context.Context, code string, set []string) (int, error) {
-	key := code + "\x00" + strings.Join(set, "\x00")
+// remembered returns the count kept under key, or counts it with count
+// and keeps it.
+func (s *Service) remembered(key string, count func() (int, error)) (int, error) {
 	s.pairs.mu.Lock()
 	c, ok := s.pairs.m[key]
 	s.pairs.mu.Unlock()
 	if ok && time.Since(c.at) < pairCountFor {
 		return c.n, nil
 	}
-	var args store.Args
-	var q string
-	if s.pairsKeptByWrites() {
-		q = `SELECT COUNT(*) FROM (SELECT rowid FROM ` + pairTable(code) + ` WHERE ` + pairTable(code) + ` MATCH ` + args.Add(pairMatch(set)) +
-			` LIMIT ` + strconv.Itoa(searchScanAbove+1) + `) n`
-	} else {
-		q = `SELECT COUNT(*) FROM (SELECT 1 FROM ` + Table(code) + ` r WHERE ` + pairArray(set, &args) + ` LIMIT ` + strconv.Itoa(searchScanAbove+1) + `) n`
-	}
-	var n int
-	if err := s.db.Q(ctx).QueryRowContext(ctx, q, args.Values()...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("search candidates: %w", err)
+	n, err := count()
+	if err != nil {
+		return 0, err
 	}
 	s.pairs.mu.Lock()
 	if s.pairs.m == nil || len(s.pairs.m) >= maxPairCounts {
@@ -283,6 +267,27 @@ func (s *Service) pairCount(ctx context.Context, code string, set []string) (int
 	s.pairs.m[key] = pairCount{n, time.Now()}
 	s.pairs.mu.Unlock()
 	return n, nil
+}
+
+// pairCount returns how many records of register code hold every pair
+// of set, counted up to upTo.
+func (s *Service) pairCount(ctx context.Context, code string, set []string, upTo int) (int, error) {
+	key := "p\x00" + code + "\x00" + strconv.Itoa(upTo) + "\x00" + strings.Join(set, "\x00")
+	return s.remembered(key, func() (int, error) {
+		var args store.Args
+		var q string
+		if s.pairsKeptByWrites() {
+			q = `SELECT COUNT(*) FROM (SELECT rowid FROM ` + pairTable(code) + ` WHERE ` + pairTable(code) + ` MATCH ` + args.Add(pairMatch(set)) +
+				` LIMIT ` + strconv.Itoa(upTo) + `) n`
+		} else {
+			q = `SELECT COUNT(*) FROM (SELECT 1 FROM ` + Table(code) + ` r WHERE ` + pairArray(set, &args) + ` LIMIT ` + strconv.Itoa(upTo) + `) n`
+		}
+		var n int
+		if err := s.db.Q(ctx).QueryRowContext(ctx, q, args.Values()...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("search candidates: %w", err)
+		}
+		return n, nil
+	})
 }
 
 // pairMatch is the FTS5 query of the records holding every pair of set.
@@ -302,48 +307,4 @@ func pairArray(set []string, args *store.Args) string {
 		ph[i] = args.Add(p)
 	}
 	return `kexie_pairs(r.search) @> ARRAY[` + strings.Join(ph, ", ") + `]::text[]`
-}
-
-// searchCond returns the condition that keeps the candidates of a text
-// search for q (lower-cased, not escaped), or "" when the scan is the
-// plan. The candidates are the records holding the two rarest pairs of q
-// when the rarest is held by searchScanAbove records or fewer, else those
-// holding every pair of q when they are so few; otherwise the words are
-// common and the scan finds a page sooner, as it does when q is a single
-// character (no pair). The caller still checks the substring itself:
-// holding the pairs does not make a substring.
-func (s *Service) searchCond(ctx context.Context, reg *Register, q string, args *store.Args) (string, error) {
-	ps := pairs(q)
-	if len(ps) == 0 || !utf8.ValidString(q) {
-		return "", nil
-	}
-	counts := make(map[string]int, len(ps))
-	for _, p := range ps {
-		n, err := s.pairCount(ctx, reg.Code, []string{p})
-		if err != nil {
-			return "", err
-		}
-		counts[p] = n
-	}
-	sort.SliceStable(ps, func(i, j int) bool { return counts[ps[i]] < counts[ps[j]] })
-	var set []string
-	switch {
-	case counts[ps[0]] <= searchScanAbove:
-		set = ps[:min(2, len(ps))]
-	case len(ps) > 1:
-		n, err := s.pairCount(ctx, reg.Code, ps)
-		if err != nil {
-			return "", err
-		}
-		if n > searchScanAbove {
-			return "", nil
-		}
-		set = ps
-	default:
-		return "", nil
-	}
-	if s.pairsKeptByWrites() {
-		return `r.id IN (SELECT rowid FROM ` + pairTable(reg.Code) + ` WHERE ` + pairTable(reg.Code) + ` MATCH ` + args.Add(pairMatch(set)) + `)`, nil
-	}
-	return pairArray(set, args), nil
 }

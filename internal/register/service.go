@@ -51,6 +51,11 @@ type Service struct {
 	cache map[string]*Register // code → current version
 
 	pairs pairCounts // how common the pairs of text searches are
+
+	// forceCount and forcePage choose a text search's plans, and countCap
+	// lowers MaxCount: tests, to take every branch on small data
+	forceCount, forcePage string
+	countCap              int
 }
 
 // NewService returns the register service; files keeps attachments.
