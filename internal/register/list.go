@@ -329,7 +329,11 @@ func (s *Service) ListRecords(ctx context.Context, read unit.Scope, code string,
 		return nil, RecordPage{}, err
 	}
 	var merged []int64
-	if counted == planMerge {
+	if counted == planPairs {
+		if page.Total, err = s.pairsCount(ctx, reg, w, upTo); err != nil {
+			return nil, RecordPage{}, err
+		}
+	} else if counted == planMerge {
 		if merged, err = s.mergeIDs(ctx, reg, w); err != nil {
 			return nil, RecordPage{}, err
 		}

@@ -27,6 +27,8 @@ import (
 //     memory; the records of both are then checked for the text, or not
 //     at all when the words are one pair (holding the pair is holding the
 //     words).
+//   - pairs (SQLite, the count of two characters and no other filter):
+//     the records holding the pair, counted in the pair index alone.
 //   - ids (SQLite, the page after a merge): the records the merge found,
 //     by id.
 //   - order (SQLite, the page): the scan, told to walk the date index
@@ -44,6 +46,7 @@ const (
 	planMerge      = "merge"
 	planIDs        = "ids"
 	planOrder      = "order"
+	planPairs      = "pairs"
 )
 
 // The costs of a plan's steps on SQLite, in microseconds, measured on the
@@ -226,8 +229,15 @@ func (s *Service) countPlan(ctx context.Context, reg *Register, w *listWhere, up
 	if ts == nil || len(ts.set) == 0 {
 		return planScan, nil, nil
 	}
+	pairsAlone := s.pairsKeptByWrites() && ts.exact && w.all
 	if s.forceCount != "" {
+		if s.forceCount == planPairs && !pairsAlone {
+			return planScan, nil, nil
+		}
 		return s.forceCount, nil, nil
+	}
+	if pairsAlone {
+		return planPairs, nil, nil
 	}
 	if !s.pairsKeptByWrites() {
 		if ts.cands <= pgCandidatesUpTo {
@@ -344,29 +354,63 @@ func choosePage(sh searchShape, counted string, merged int, total float64, cappe
 }
 
 // mergeIDs returns, in order, the ids of the records that the other
-// filters allow and that hold every pair of the search (SQLite).
+// filters allow and that hold every pair of the search (SQLite). The two
+// lists are read at once on two connections when no transaction holds
+// the request to one.
 func (s *Service) mergeIDs(ctx context.Context, reg *Register, w *listWhere) ([]int64, error) {
-	var cands, allowed sql.NullString
 	t := pairTable(reg.Code)
-	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT group_concat(rowid) FROM `+t+` WHERE `+t+` MATCH $1`, pairMatch(w.text.set)).Scan(&cands); err != nil {
-		return nil, fmt.Errorf("search candidates: %w", err)
+	read := func(q string, args []any, list *string) error {
+		var v sql.NullString
+		if err := s.db.Q(ctx).QueryRowContext(ctx, q, args...).Scan(&v); err != nil {
+			return fmt.Errorf("search candidates: %w", err)
+		}
+		*list = v.String
+		return nil
+	}
+	var cands, allowed string
+	candsQ, candsArgs := `SELECT group_concat(rowid) FROM `+t+` WHERE `+t+` MATCH $1`, []any{pairMatch(w.text.set)}
+	allowedQ := `SELECT group_concat(r.id) FROM ` + Table(reg.Code) + ` r WHERE ` + w.base
+	if _, pooled := s.db.Q(ctx).(*sql.DB); pooled {
+		done := make(chan error, 1)
+		go func() { done <- read(candsQ, candsArgs, &cands) }()
+		err := read(allowedQ, w.args, &allowed)
+		if err2 := <-done; err == nil {
+			err = err2
+		}
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		if err := read(candsQ, candsArgs, &cands); err != nil {
+			return nil, err
+		}
+		if err := read(allowedQ, w.args, &allowed); err != nil {
+			return nil, err
+		}
 	}
 	in := idBits{}
-	eachID(cands.String, in.add)
-	if len(in) == 0 {
-		return nil, nil
-	}
-	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT group_concat(r.id) FROM `+Table(reg.Code)+` r WHERE `+w.base, w.args...).Scan(&allowed); err != nil {
-		return nil, fmt.Errorf("search candidates: %w", err)
-	}
+	eachID(cands, in.add)
 	var out []int64
-	eachID(allowed.String, func(id int64) {
+	eachID(allowed, func(id int64) {
 		if in.has(id) {
 			out = append(out, id)
 		}
 	})
 	slices.Sort(out)
 	return out, nil
+}
+
+// pairsCount counts, up to upTo, the records holding the search's one
+// pair, in the pair index alone: every record has its pairs there and no
+// other's.
+func (s *Service) pairsCount(ctx context.Context, reg *Register, w *listWhere, upTo int) (int, error) {
+	var n int
+	t := pairTable(reg.Code)
+	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT rowid FROM `+t+` WHERE `+t+` MATCH $1 LIMIT `+strconv.Itoa(upTo)+`) n`,
+		pairMatch(w.text.set)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count records: %w", err)
+	}
+	return n, nil
 }
 
 // mergeCount counts, up to upTo, the records a merge found that hold the

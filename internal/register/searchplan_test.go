@@ -45,8 +45,9 @@ func orderedScan(t *testing.T, db *store.DB, f register.Filter, under string) []
 	return out
 }
 
-// Every plan a text search can take — the count by scan, by candidates or
-// (SQLite) by merging the candidates' ids with the filters' ids, the page
+// Every plan a text search can take — the count by scan, by candidates,
+// (SQLite) by merging the candidates' ids with the filters' ids or by
+// counting a pair's records in the index alone, the page
 // by scan, by candidates, in date order through the date index or by the
 // ids a merge found — finds what a scan finds, in the list's order, page
 // by page, and counts it the same, capped or not.
@@ -82,7 +83,7 @@ func TestSearchPlansEqualScan(t *testing.T) {
 		counts := []string{"scan", "candidates"}
 		pages := []string{"scan", "candidates", "order"}
 		if db.Dialect.Name == "sqlite" {
-			counts, pages = append(counts, "merge"), append(pages, "ids")
+			counts, pages = append(counts, "merge", "pairs"), append(pages, "ids")
 		}
 		filters := []struct {
 			under string
@@ -93,6 +94,26 @@ func TestSearchPlansEqualScan(t *testing.T) {
 			{"/320000/320100/", register.Filter{Under: "320100", Conds: []register.Cond{{Field: "mode", Op: "eq", Value: "online"}}}},
 			{"", register.Filter{Period: "202104"}},
 			{"/320000/320300/", register.Filter{Under: "320300", Period: "202103"}},
+		}
+		// inside a transaction a merge reads its two lists one after the other
+		if db.Dialect.Name == "sqlite" {
+			rs.ForceSearchPlan("merge", "ids")
+			f := register.Filter{Q: string([]rune(texts[0])[:2]), Under: "320100", PerPage: register.MaxPerPage} // texts[0] is in 320102
+			want := orderedScan(t, db, f, "/320000/320100/")
+			err := db.WithTx(ctx, func(ctx context.Context) error {
+				_, page, err := rs.ListRecords(ctx, unit.Everything(), "test_events", f)
+				var got []int64
+				for _, r := range page.Items {
+					got = append(got, r.ID)
+				}
+				if err == nil && (len(want) == 0 || page.Total != len(want) || !slices.Equal(got, want)) {
+					err = fmt.Errorf("found %v (total %d), the scan %v", got, page.Total, want)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatalf("merge in a transaction: %v", err)
+			}
 		}
 		defer rs.ForceSearchPlan("", "")
 		defer rs.CapCountsAt(0)
