@@ -41,18 +41,21 @@ func TestChoosePairs(t *testing.T) {
 	// the bench's counts at 1,000,000 records
 	bench := map[string]int{"航天": 111_000, "天科": 73_865, "科普": 300_000, "普讲": 167_599, "讲座": 167_599}
 	for _, c := range []struct {
-		q      string
-		counts map[string]int
-		want   []string
+		q       string
+		counts  map[string]int
+		atLeast int
+		want    []string
 	}{
-		{"航天科普讲座", bench, []string{"天科", "普讲"}},
-		{"讲座", bench, []string{"讲座"}},
-		{"量子科技", map[string]int{"量子": 1_043, "子科": 1_043, "科技": 300_000}, []string{"量子"}},
-		{"abcdefgh", map[string]int{"ab": 10, "bc": 11, "cd": 12, "de": 13, "ef": 14, "fg": 15, "gh": 16}, []string{"ab", "cd", "ef"}},
-		{"abab", map[string]int{"ab": 5, "ba": 6}, []string{"ab"}},
-		{"abcd", map[string]int{"ab": 0, "bc": 0, "cd": 3}, []string{"ab"}},
+		{"航天科普讲座", bench, 1, []string{"天科", "普讲"}},
+		{"讲座", bench, 1, []string{"讲座"}},
+		{"讲座", bench, 2, []string{"讲座"}},
+		{"量子科技", map[string]int{"量子": 1_043, "子科": 1_043, "科技": 300_000}, 1, []string{"量子"}},
+		{"量子科技", map[string]int{"量子": 1_043, "子科": 1_043, "科技": 20_001}, 2, []string{"量子", "子科"}}, // PostgreSQL
+		{"abcdefgh", map[string]int{"ab": 10, "bc": 11, "cd": 12, "de": 13, "ef": 14, "fg": 15, "gh": 16}, 1, []string{"ab", "cd", "ef"}},
+		{"abab", map[string]int{"ab": 5, "ba": 6}, 1, []string{"ab"}},
+		{"abcd", map[string]int{"ab": 0, "bc": 0, "cd": 3}, 1, []string{"ab"}},
 	} {
-		if got := choosePairs(c.q, c.counts); !slices.Equal(got, c.want) {
+		if got := choosePairs(c.q, c.counts, c.atLeast); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.q, got, c.want)
 		}
 	}
