@@ -36,6 +36,7 @@ type DB struct {
 	read    *sql.DB
 	dsn     string
 	writes  atomic.Uint64 // write transactions committed, see Writes
+	ckpt    *checkpointer // SQLite only
 }
 
 // Open opens the database named by dsn: "postgres://…" selects PostgreSQL;
@@ -81,7 +82,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// facts they roll up to and the audit, and with the default 2 MB the
 	// write spills and rereads pages one at a time (docs/performance.md).
 	// The cache fills only as pages are used.
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-"+strconv.Itoa(writeCacheKiB)+")")
+	// Its commits leave the log to the checkpointer (wal_autocheckpoint 0).
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-"+strconv.Itoa(writeCacheKiB)+")&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +102,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Dialect: sqliteDialect, write: w, read: r, dsn: path}, nil
+	ckpt, err := startCheckpointer(base)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &DB{Dialect: sqliteDialect, write: w, read: r, dsn: path, ckpt: ckpt}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -135,7 +143,11 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	err := db.write.Close()
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -203,6 +215,8 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (e
 		db.writes.Add(1) // even after a failed commit: a cache had better miss once too often
 		if cerr != nil {
 			err = fmt.Errorf("commit: %w", cerr)
+		} else if db.ckpt != nil {
+			db.ckpt.committed()
 		}
 	}()
 	return fn(tctx)

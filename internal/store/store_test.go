@@ -3,6 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,4 +126,56 @@ func TestBulkWrite(t *testing.T) {
 			}
 		}
 	})
+}
+
+// SQLite's commits leave the write-ahead log to a checkpointer that copies
+// it into the database file a moment later, outside the commit.
+func TestCheckpointAfterCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kexie.db")
+	db, err := store.Open(ctx, path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err = db.WithTx(ctx, func(ctx context.Context) error {
+		var auto int
+		if err := db.Q(ctx).QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil || auto != 0 {
+			t.Fatalf("the writer checkpoints every %d pages (%v), want never itself", auto, err)
+		}
+		_, err := db.Q(ctx).ExecContext(ctx, `CREATE TABLE ballast (b TEXT)`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := func() int64 {
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	before := size()
+	err = db.WithTx(ctx, func(ctx context.Context) error {
+		for range 1000 {
+			if _, err := db.Q(ctx).ExecContext(ctx, `INSERT INTO ballast VALUES ($1)`, strings.Repeat("科", 1000)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for size() < before+2<<20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is %d bytes 10 s after a 3 MB commit (was %d): the log was not copied", size(), before)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
