@@ -266,14 +266,7 @@ func (s *Service) checkAll(ctx context.Context, defs []Def) error {
 			}
 			reg = r
 		}
-		err := d.check(reg, lookup)
-		if err == nil {
-			err = s.checkUnitKinds(ctx, *d)
-		}
-		if err == nil && reg != nil {
-			_, err = reg.Schema.CompileFilter(d.Filter)
-		}
-		if err != nil {
+		if err := s.checkDef(ctx, d, reg, lookup); err != nil {
 			return fmt.Errorf("built-in metric %s: %w", d.Code, err)
 		}
 		batch[d.Code] = d

@@ -72,6 +72,7 @@ type Service struct {
 func NewService(db *store.DB, log *audit.Log, units *unit.Service, regs *register.Service) *Service {
 	s := &Service{db: db, regs: regs, units: units, audit: log}
 	regs.Observe(s)
+	regs.Guard(s)
 	units.OnMove(s.unitMoved)
 	return s
 }
@@ -225,16 +226,8 @@ func (s *Service) Define(ctx context.Context, d Def) (*Metric, error) {
 		}
 		return &m.Def, true
 	}
-	if err := d.check(reg, lookup); err != nil {
+	if err := s.checkDef(ctx, &d, reg, lookup); err != nil {
 		return nil, err
-	}
-	if err := s.checkUnitKinds(ctx, d); err != nil {
-		return nil, err
-	}
-	if reg != nil {
-		if _, err := reg.Schema.CompileFilter(d.Filter); err != nil {
-			return nil, err
-		}
 	}
 	if err := s.checkCycle(d); err != nil {
 		return nil, err
@@ -266,6 +259,27 @@ func (s *Service) Define(ctx context.Context, d Def) (*Metric, error) {
 		s.kick(d.Code)
 	}
 	return s.Get(ctx, d.Code)
+}
+
+// checkDef is the whole check of a definition, run when it is saved
+// (Define, and the built-in ones at start) and, for every metric over a
+// register, when that register's schema changes (guard.go): against reg,
+// the register it reads (nil when it reads none or that is unknown), and
+// the other metrics by lookup.
+func (s *Service) checkDef(ctx context.Context, d *Def, reg *register.Register, lookup func(string) (*Def, bool)) error {
+	if err := d.check(reg, lookup); err != nil {
+		return err
+	}
+	if err := s.checkUnitKinds(ctx, *d); err != nil {
+		return err
+	}
+	if reg == nil {
+		return nil
+	}
+	if _, err := reg.Schema.CompileFilter(d.Filter); err != nil {
+		return err
+	}
+	return reg.Schema.FilterOptions(d.Filter)
 }
 
 // checkCycle refuses a formula that depends on itself through others.

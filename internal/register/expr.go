@@ -3,11 +3,14 @@ package register
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 
 	"kexie/internal/fault"
@@ -240,6 +243,73 @@ func (s *Schema) CompileFilter(src string) (*vm.Program, error) {
 		return nil, fault.InvalidField("filter", "register.expr.invalid", "detail", err.Error())
 	}
 	return p, nil
+}
+
+// FilterOptions refuses a filter that compares an option field with a
+// code the field does not offer (kind == "lectur", kind in [...], "x" in
+// tags): it would match no record, silently. src is a filter that
+// CompileFilter accepts.
+func (s *Schema) FilterOptions(src string) error {
+	if strings.TrimSpace(src) == "" {
+		return nil
+	}
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return fault.InvalidField("filter", "register.expr.invalid", "detail", err.Error())
+	}
+	v := &optionCodes{schema: s, check: &fault.Check{}}
+	ast.Walk(&tree.Node, v)
+	return v.check.Err()
+}
+
+// optionCodes visits a filter's comparisons of option fields with codes.
+type optionCodes struct {
+	schema *Schema
+	check  *fault.Check
+}
+
+// Visit checks one comparison: a field against a code, or a code (or a
+// list of codes) against a field.
+func (v *optionCodes) Visit(node *ast.Node) {
+	b, ok := (*node).(*ast.BinaryNode)
+	if !ok {
+		return
+	}
+	switch b.Operator {
+	case "==", "!=":
+		v.compare(b.Left, b.Right)
+		v.compare(b.Right, b.Left)
+	case "in", "not in":
+		v.compare(b.Left, b.Right) // kind in ["a", "b"]
+		v.compare(b.Right, b.Left) // "a" in tags
+	}
+}
+
+func (v *optionCodes) compare(field, codes ast.Node) {
+	id, ok := field.(*ast.IdentifierNode)
+	if !ok {
+		return
+	}
+	f, ok := v.schema.Field(id.Value)
+	if !ok || (f.Type != TypeOption && f.Type != TypeOptions) {
+		return
+	}
+	var lits []string
+	switch c := codes.(type) {
+	case *ast.StringNode:
+		lits = []string{c.Value}
+	case *ast.ArrayNode:
+		for _, n := range c.Nodes {
+			if str, ok := n.(*ast.StringNode); ok {
+				lits = append(lits, str.Value)
+			}
+		}
+	}
+	for _, l := range lits {
+		if !slices.ContainsFunc(f.Options, func(o Option) bool { return o.Code == l }) { // stored values are codes
+			v.check.Add("filter", "register.filter.option", "field", f.Code, "value", l)
+		}
+	}
 }
 
 // Matches says whether a record's values satisfy a compiled filter (nil

@@ -39,6 +39,15 @@ type MigrationObserver interface {
 	ValuesMigrated(ctx context.Context, reg *Register) error
 }
 
+// SchemaGuard is asked, inside Define's transaction and before a new
+// version of a register is applied, whether what depends on the register
+// still holds under next; an error (a fault.Invalid naming the schema's
+// fields at fault) refuses the version. Metrics refuse this way the
+// removal or retyping of a field they read.
+type SchemaGuard interface {
+	SchemaChanging(ctx context.Context, old *Register, next *Schema) error
+}
+
 // Service defines registers and keeps their records.
 type Service struct {
 	db        *store.DB
@@ -46,6 +55,7 @@ type Service struct {
 	units     *unit.Service
 	files     *Files
 	observers []Observer
+	guards    []SchemaGuard
 
 	mu    sync.RWMutex
 	cache map[string]*Register // code → current version
@@ -80,6 +90,9 @@ func (s *Service) unitMoved(ctx context.Context, moved unit.Unit, oldPath string
 
 // Observe adds an observer of record changes.
 func (s *Service) Observe(o Observer) { s.observers = append(s.observers, o) }
+
+// Guard adds a guard of schema changes.
+func (s *Service) Guard(g SchemaGuard) { s.guards = append(s.guards, g) }
 
 // Get returns the register with code at its current version.
 func (s *Service) Get(ctx context.Context, code string) (*Register, error) {
@@ -204,6 +217,11 @@ func (s *Service) Define(ctx context.Context, sc Schema, m Migration, builtin bo
 			if string(mustJSON(old.Schema)) == string(body) {
 				out = old
 				return nil
+			}
+			for _, g := range s.guards {
+				if err := g.SchemaChanging(ctx, old, &sc); err != nil {
+					return err
+				}
 			}
 			rewrote, err := s.migrate(ctx, old, &sc, m)
 			if err != nil {
