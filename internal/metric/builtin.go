@@ -239,6 +239,18 @@ func (s *Service) storedDefs(ctx context.Context) (map[string]storedMetric, erro
 	return out, rows.Err()
 }
 
+// defined returns the stored definition of the metric code, as checkDef
+// looks up the metrics a definition refers to.
+func (s *Service) defined(code string) (*Def, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.all[code]
+	if !ok {
+		return nil, false
+	}
+	return &m.Def, true
+}
+
 // checkAll validates the definitions as Define does, each seeing the
 // others (a formula may read a metric of the same batch, which comes
 // first).
@@ -248,13 +260,7 @@ func (s *Service) checkAll(ctx context.Context, defs []Def) error {
 		if d, ok := batch[code]; ok {
 			return d, true
 		}
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		m, ok := s.all[code]
-		if !ok {
-			return nil, false
-		}
-		return &m.Def, true
+		return s.defined(code)
 	}
 	for i := range defs {
 		d := &defs[i]

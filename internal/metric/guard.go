@@ -41,17 +41,8 @@ func (s *Service) SchemaChanging(ctx context.Context, old *register.Register, ne
 		return nil
 	}
 	slices.SortStableFunc(defs, func(a, b *Def) int { return strings.Compare(a.Code, b.Code) })
-	lookup := func(code string) (*Def, bool) {
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		m, ok := s.all[code]
-		if !ok {
-			return nil, false
-		}
-		return &m.Def, true
-	}
 	holds := func(d *Def, sc *register.Schema) bool {
-		return s.checkDef(ctx, d, &register.Register{ID: old.ID, Code: old.Code, Version: old.Version, Builtin: old.Builtin, Schema: *sc}, lookup) == nil
+		return s.checkDef(ctx, d, &register.Register{ID: old.ID, Code: old.Code, Version: old.Version, Builtin: old.Builtin, Schema: *sc}, s.defined) == nil
 	}
 	changes := fieldChanges(&old.Schema, next)
 	users := make([][]string, len(changes)) // change → the metrics it breaks

@@ -217,16 +217,7 @@ func (s *Service) Define(ctx context.Context, d Def) (*Metric, error) {
 			return nil, err
 		}
 	}
-	lookup := func(code string) (*Def, bool) {
-		s.mu.RLock()
-		defer s.mu.RUnlock()
-		m, ok := s.all[code]
-		if !ok {
-			return nil, false
-		}
-		return &m.Def, true
-	}
-	if err := s.checkDef(ctx, &d, reg, lookup); err != nil {
+	if err := s.checkDef(ctx, &d, reg, s.defined); err != nil {
 		return nil, err
 	}
 	if err := s.checkCycle(d); err != nil {
