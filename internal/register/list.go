@@ -59,9 +59,10 @@ const MaxPerPage = 500
 // shows as "10,000+" and the count costs no more however many there are.
 const MaxCount = 10_000
 
-// unitCond is the condition keeping the records of units in sc, or ""
-// when sc holds the whole tree: the condition would then keep every
-// record, and the planner would read them unit by unit to check it.
+// unitCond is the condition on the units' paths keeping the records of
+// units in sc, or "" when sc holds the whole tree: the condition would
+// then keep every record, and the planner would read them unit by unit to
+// check it.
 func (s *Service) unitCond(ctx context.Context, sc unit.Scope, args *store.Args) (string, error) {
 	if sc.IsEverything() {
 		return "", nil
@@ -85,7 +86,17 @@ func (s *Service) unitCond(ctx context.Context, sc unit.Scope, args *store.Args)
 	if all {
 		return "", nil
 	}
-	return sc.IDCond("r.unit_id", args), nil
+	return sc.Cond("path", args), nil
+}
+
+// unitsIn keeps the records of the units whose paths meet cond.
+func unitsIn(cond string) string { return "r.unit_id IN (SELECT id FROM units WHERE " + cond + ")" }
+
+// unitsAny keeps the same records as unitsIn, written so that PostgreSQL
+// can read the units' records from the records' unit index as a bitmap
+// and meet it with another (planBitmap).
+func unitsAny(cond string) string {
+	return "r.unit_id = ANY(ARRAY(SELECT id FROM units WHERE " + cond + "))"
 }
 
 // listWhere is the condition of a filtered query: the filters but the
@@ -100,6 +111,10 @@ type listWhere struct {
 	// keeps are read from the index alone
 	covered bool
 	text    *textSearch
+	// bitmapBase is base with the units' condition written unitsAny
+	// (planBitmap), the same arguments; base when no unit is named
+	bitmapBase string
+	units      bool // base keeps the records of some units only
 }
 
 // cond is the whole condition with the text search read as plan says
@@ -109,10 +124,14 @@ func (w *listWhere) cond(s *Service, reg *Register, plan string, ids []int64) (s
 	for _, v := range w.args {
 		args.Add(v)
 	}
-	if w.text == nil {
-		return w.base, &args
+	base := w.base
+	if plan == planBitmap {
+		base = w.bitmapBase
 	}
-	return w.base + " AND " + w.text.cond(s, reg, plan, ids, &args), &args
+	if w.text == nil {
+		return base, &args
+	}
+	return base + " AND " + w.text.cond(s, reg, plan, ids, &args), &args
 }
 
 // where builds the condition of a filtered query within read.
@@ -130,10 +149,11 @@ func (s *Service) where(ctx context.Context, reg *Register, read unit.Scope, f F
 		}
 		scope = unit.Subtrees(u.Path) // within read: Get found it there
 	}
-	if cond, err := s.unitCond(ctx, scope, args); err != nil {
+	units, err := s.unitCond(ctx, scope, args)
+	if err != nil {
 		return nil, err
-	} else if cond != "" {
-		parts = append(parts, cond)
+	} else if units != "" {
+		parts = append(parts, unitsIn(units))
 	}
 	if f.UnitIDAfter != 0 {
 		parts = append(parts, "r.unit_id > "+args.Add(f.UnitIDAfter))
@@ -218,6 +238,11 @@ func (s *Service) where(ctx context.Context, reg *Register, read unit.Scope, f F
 		return nil, err
 	}
 	w.base, w.args, w.all = strings.Join(parts, " AND "), args.Values(), len(parts) == 1
+	w.bitmapBase = w.base
+	if units != "" {
+		parts[1] = unitsAny(units)
+		w.bitmapBase, w.units = strings.Join(parts, " AND "), true
+	}
 	w.covered = len(f.Conds) == 0 || len(f.Conds) == 1 && f.Status == "" && f.Conds[0].Op == "eq" && indexedField(reg, f.Conds[0].Field)
 	return w, nil
 }
@@ -347,7 +372,7 @@ func (s *Service) ListRecords(ctx context.Context, read unit.Scope, code string,
 		if f.CapTotal {
 			count = `SELECT COUNT(*) FROM (SELECT 1 FROM ` + from + ` WHERE ` + cond + ` LIMIT ` + strconv.Itoa(upTo) + `) n`
 		}
-		if err := s.db.Q(ctx).QueryRowContext(ctx, count, args.Values()...).Scan(&page.Total); err != nil {
+		if err := s.db.Q(ctx).QueryRowContext(ctx, count, s.db.Dialect.Planned(args.Values())...).Scan(&page.Total); err != nil {
 			return nil, RecordPage{}, fmt.Errorf("count records: %w", err)
 		}
 	}
@@ -374,7 +399,7 @@ func (s *Service) ListRecords(ctx context.Context, read unit.Scope, code string,
 	// filter and the order, not fetched from the table to be dropped.
 	q := `SELECT ` + selectCols(reg) + ` FROM ` + Table(reg.Code) + ` r WHERE r.id IN (SELECT r.id FROM ` + from + s.sortHint(reg, f.Sort, page.Total, from) + ` WHERE ` +
 		cond + ` ORDER BY ` + order + ` LIMIT ` + args.Add(f.PerPage) + ` OFFSET ` + args.Add(offset) + `) ORDER BY ` + order
-	rows, err := s.db.Q(ctx).QueryContext(ctx, q, args.Values()...)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, q, s.db.Dialect.Planned(args.Values())...)
 	if err != nil {
 		return nil, RecordPage{}, fmt.Errorf("list records: %w", err)
 	}
@@ -411,7 +436,7 @@ func (s *Service) EachRecord(ctx context.Context, read unit.Scope, code string, 
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+selectCols(reg)+` FROM `+Table(reg.Code)+` r`+s.readHint(plan)+` WHERE `+cond+` ORDER BY `+order, args.Values()...)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+selectCols(reg)+` FROM `+Table(reg.Code)+` r`+s.readHint(plan)+` WHERE `+cond+` ORDER BY `+order, s.db.Dialect.Planned(args.Values())...)
 	if err != nil {
 		return err
 	}

@@ -283,7 +283,7 @@ func (s *Service) pairCount(ctx context.Context, code string, set []string, upTo
 			q = `SELECT COUNT(*) FROM (SELECT 1 FROM ` + Table(code) + ` r WHERE ` + pairArray(set, &args) + ` LIMIT ` + strconv.Itoa(upTo) + `) n`
 		}
 		var n int
-		if err := s.db.Q(ctx).QueryRowContext(ctx, q, args.Values()...).Scan(&n); err != nil {
+		if err := s.db.Q(ctx).QueryRowContext(ctx, q, s.db.Dialect.Planned(args.Values())...).Scan(&n); err != nil {
 			return 0, fmt.Errorf("search candidates: %w", err)
 		}
 		return n, nil

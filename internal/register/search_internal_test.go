@@ -130,4 +130,21 @@ func TestChooseSearchPlans(t *testing.T) {
 			}
 		}
 	}
+	// PostgreSQL, more candidates than it reads by id, within some units
+	county := searchSizes{n: n, f: 120, fKnown: true}
+	province := searchSizes{n: n, f: 900_000}
+	for _, c := range []struct {
+		name string
+		sh   searchShape
+		want string
+	}{
+		{"q=讲座 in a city", searchShape{searchSizes: city, cands: 167_599, exact: true}, planBitmap},
+		{"q=科普讲座 in a city", searchShape{searchSizes: city, cands: 160_000}, planBitmap},
+		{"q=讲座 in a county", searchShape{searchSizes: county, cands: 167_599, exact: true}, planScan},
+		{"q=健康 in nearly everything", searchShape{searchSizes: province, cands: 110_949, exact: true}, planScan},
+	} {
+		if got := chooseCountPG(c.sh, capped); got != c.want {
+			t.Errorf("PostgreSQL, %s: count by %s, want %s", c.name, got, c.want)
+		}
+	}
 }

@@ -31,6 +31,12 @@ import (
 //     the records holding the pair, counted in the pair index alone.
 //   - ids (SQLite, the page after a merge): the records the merge found,
 //     by id.
+//   - bitmap (PostgreSQL, the count within some units): the records of
+//     the units, from the records' unit index, met with the candidates in
+//     the pair index, as two bitmaps; the records of both are then read
+//     and their text checked. Written as a scan, PostgreSQL reads a
+//     city's records one by one (q=讲座 in a city: 290 ms against 100 ms
+//     on a loaded machine).
 //   - order (SQLite, the page): the scan, told to walk the date index
 //     newest first, checking the unit and the period in the index and the
 //     text of the records they keep, until the page is full. Left to
@@ -47,6 +53,7 @@ const (
 	planIDs        = "ids"
 	planOrder      = "order"
 	planPairs      = "pairs"
+	planBitmap     = "bitmap"
 )
 
 // The costs of a plan's steps on SQLite, in microseconds, measured on the
@@ -196,7 +203,7 @@ func (ts *textSearch) cond(s *Service, reg *Register, plan string, ids []int64, 
 		c += ` AND r.id IN (SELECT value FROM json_each(` + args.Add(idsJSON(ids)) + `))`
 	case plan == planCandidates && s.pairsKeptByWrites():
 		c += ` AND r.id IN (SELECT rowid FROM ` + pairTable(reg.Code) + ` WHERE ` + pairTable(reg.Code) + ` MATCH ` + args.Add(pairMatch(ts.set)) + `)`
-	case plan == planCandidates:
+	case plan == planCandidates || plan == planBitmap:
 		c += ` AND ` + pairArray(ts.set, args)
 	}
 	return c
@@ -225,7 +232,7 @@ func (s *Service) sizes(ctx context.Context, reg *Register, w *listWhere) (searc
 	n, err := s.remembered(key, func() (int, error) {
 		var n int
 		err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+Table(reg.Code)+` r WHERE `+w.base+
-			` LIMIT `+strconv.Itoa(filterCountCap+1)+`) n`, w.args...).Scan(&n)
+			` LIMIT `+strconv.Itoa(filterCountCap+1)+`) n`, s.db.Dialect.Planned(w.args)...).Scan(&n)
 		return n, err
 	})
 	if err != nil {
@@ -259,7 +266,14 @@ func (s *Service) countPlan(ctx context.Context, reg *Register, w *listWhere, up
 		if ts.cands <= pgCandidatesUpTo {
 			return planCandidates, nil, nil
 		}
-		return planScan, nil, nil
+		if !w.units {
+			return planScan, nil, nil
+		}
+		sz, err := s.sizes(ctx, reg, w)
+		if err != nil {
+			return "", nil, err
+		}
+		return chooseCountPG(shapeOf(w, sz), float64(upTo)), &sz, nil
 	}
 	if ts.cands <= fewCandidates {
 		return planCandidates, nil, nil
@@ -311,6 +325,23 @@ func chooseCount(sh searchShape, m float64) string {
 		}
 	}
 	return plan
+}
+
+// chooseCountPG returns the cheaper plan of a count up to m on
+// PostgreSQL of a search with more than pgCandidatesUpTo candidates within
+// some units: the scan, which PostgreSQL runs as the units' records read
+// one by one or as the table read in order until the count is reached,
+// or the bitmaps of the units' records and of the candidates met (the
+// two bitmaps cost about the same per record as an id in a string does on
+// SQLite).
+func chooseCountPG(sh searchShape, m float64) string {
+	matches := max(sh.cands*sh.f/sh.n, 1)
+	scan := min(sh.f*costLookup, min(sh.n, m*sh.n/matches)*costSeq)
+	bitmap := (sh.cands+sh.f)*costID + min(matches, m)*costLookup
+	if bitmap < scan {
+		return planBitmap
+	}
+	return planScan
 }
 
 // pagePlan chooses how the page reads a search's candidates, once the

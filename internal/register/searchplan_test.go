@@ -84,6 +84,8 @@ func TestSearchPlansEqualScan(t *testing.T) {
 		pages := []string{"scan", "candidates", "order"}
 		if db.Dialect.Name == "sqlite" {
 			counts, pages = append(counts, "merge", "pairs"), append(pages, "ids")
+		} else {
+			counts = append(counts, "bitmap")
 		}
 		filters := []struct {
 			under string

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 )
@@ -52,6 +53,20 @@ var postgresDialect = Dialect{
 	ShareLock:  " FOR SHARE",
 	UpdateLock: " FOR UPDATE",
 	KeyLock:    " FOR KEY SHARE",
+}
+
+// Planned returns a statement's arguments led by what has PostgreSQL plan
+// it for these values every time it runs. pgx keeps a connection's
+// statements prepared, and after five runs PostgreSQL may settle on one
+// generic plan that ignores the values; a records list's best plan
+// depends on them (a rare word in a city's subtree: 15 ms with a plan of
+// its own, 200 ms with the generic one). SQLite plans each statement for
+// its values already.
+func (d Dialect) Planned(args []any) []any {
+	if d.Name != "postgres" {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeDescribeExec}, args...)
 }
 
 // IsUniqueViolation says whether err is a unique-constraint violation.
