@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"time"
 
 	"kexie/internal/audit"
@@ -157,8 +158,11 @@ func (s *Service) ensureBuiltin(ctx context.Context, defs []Def) error {
 	if err := s.load(ctx); err != nil {
 		return err
 	}
-	if err := s.checkAll(ctx, changed); err != nil {
+	if changed, err = s.checkAll(ctx, changed); err != nil {
 		return err
+	}
+	if len(changed) == 0 && len(flagOnly) == 0 {
+		return nil
 	}
 	var staged []string
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
@@ -253,8 +257,13 @@ func (s *Service) defined(code string) (*Def, bool) {
 
 // checkAll validates the definitions as Define does, each seeing the
 // others (a formula may read a metric of the same batch, which comes
-// first).
-func (s *Service) checkAll(ctx context.Context, defs []Def) error {
+// first), and returns those that pass. A shipped definition the database
+// refuses — it reads a field of a built-in register that an administrator
+// has changed, so the shipped register change was not applied — is left
+// out with a warning in the log, and so is a formula reading it: the
+// metric keeps its stored definition, if it has one, and the server
+// starts.
+func (s *Service) checkAll(ctx context.Context, defs []Def) ([]Def, error) {
 	batch := map[string]*Def{}
 	lookup := func(code string) (*Def, bool) {
 		if d, ok := batch[code]; ok {
@@ -268,14 +277,25 @@ func (s *Service) checkAll(ctx context.Context, defs []Def) error {
 		if d.Source == FromRegister {
 			r, err := s.regs.Get(ctx, d.Register)
 			if err != nil && !errors.Is(err, fault.ErrNotFound) {
-				return err
+				return nil, err
 			}
 			reg = r
 		}
 		if err := s.checkDef(ctx, d, reg, lookup); err != nil {
-			return fmt.Errorf("built-in metric %s: %w", d.Code, err)
+			if !errors.Is(err, fault.ErrInvalid) {
+				return nil, fmt.Errorf("built-in metric %s: %w", d.Code, err)
+			}
+			slog.Warn("built-in metric not applied: its shipped definition does not fit this database (a built-in register edited here?)",
+				"metric", d.Code, "register", d.Register, "reason", err.Error())
+			continue
 		}
 		batch[d.Code] = d
 	}
-	return nil
+	ok := make([]Def, 0, len(batch))
+	for _, d := range defs {
+		if batch[d.Code] != nil {
+			ok = append(ok, d)
+		}
+	}
+	return ok, nil
 }
