@@ -148,3 +148,34 @@ func TestFilterOptionChecked(t *testing.T) {
 		}
 	})
 }
+
+// TestMetricSaveMeetsSchemaChange lets a schema change that removes a
+// field commit between a metric's check and its save: the save sees the
+// change and refuses the metric at its field, on both databases, so no
+// metric is left reading a field that is gone.
+func TestMetricSaveMeetsSchemaChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		a := setup(t, db)
+		more := schema()
+		more.Fields = append(more.Fields, register.Field{Code: "hours", Type: register.TypeInteger, NameZH: "时长"})
+		if _, err := a.Registers.Define(ctx, more, register.Migration{}, false); err != nil {
+			t.Fatal(err)
+		}
+		a.Metrics.AfterCheck(func() {
+			// the check passed against the schema with hours; it goes now
+			if _, err := a.Registers.Define(ctx, schema(), register.Migration{}, false); err != nil {
+				t.Errorf("remove hours: %v", err)
+			}
+		})
+		defer a.Metrics.AfterCheck(nil)
+		_, err := a.Metrics.Define(ctx, metric.Def{Code: "acts_hours", NameZH: "时长", Unit: "小时", Aggregation: metric.Flow,
+			Source: metric.FromRegister, Register: "acts", Field: "hours"})
+		if !errors.Is(err, fault.ErrInvalid) {
+			t.Fatalf("saved over a removed field: %v", err)
+		}
+		if _, err := a.Metrics.Get(ctx, "acts_hours"); err == nil {
+			t.Error("the metric was stored")
+		}
+	})
+}

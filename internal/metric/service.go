@@ -65,6 +65,8 @@ type Service struct {
 	builds builds
 	// entered reads the values of entered metrics (the data sets)
 	entered EnteredSource
+	// checked runs in Define between the check and the transaction (tests)
+	checked func()
 }
 
 // NewService returns the metric service and subscribes it to record
@@ -223,10 +225,27 @@ func (s *Service) Define(ctx context.Context, d Def) (*Metric, error) {
 	if err := s.checkCycle(d); err != nil {
 		return nil, err
 	}
+	if s.checked != nil {
+		s.checked()
+	}
 	var saved saveOutcome
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		// the generation's row, now held, orders this save with any schema
+		// change of the register (its guard holds the row too): one that
+		// committed since the check is seen here, and checked against
 		if err := s.bumpGeneration(ctx); err != nil {
 			return err
+		}
+		if reg != nil {
+			now, err := s.regs.Get(ctx, reg.Code)
+			if err != nil {
+				return err
+			}
+			if now.Version != reg.Version {
+				if err := s.checkDef(ctx, &d, now, s.defined); err != nil {
+					return err
+				}
+			}
 		}
 		var err error
 		if saved, err = s.save(ctx, d, nil, time.Now().UTC()); err != nil {
