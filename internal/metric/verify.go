@@ -3,6 +3,7 @@ package metric
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"kexie/internal/register"
@@ -22,8 +23,13 @@ type Difference struct {
 
 // Verify recomputes the facts of a metric (every maintained metric when
 // code is "") from the raw records (an entered metric's from its stored
-// values) and returns every difference from
-// the maintained facts. It writes nothing.
+// values) and returns every difference from the maintained facts. It
+// writes nothing.
+//
+// A register metric is verified a part of the tree at a time, so that
+// memory holds one part's facts and not the whole province's: each unit
+// just below a root with its subtree (a city), then the roots, whose
+// facts gather the parts' records as they go (verifyParts).
 func (s *Service) Verify(ctx context.Context, code string) ([]Difference, error) {
 	ms, err := s.List(ctx)
 	if err != nil {
@@ -35,48 +41,149 @@ func (s *Service) Verify(ctx context.Context, code string) ([]Difference, error)
 		if (code != "" && m.Code != code) || !m.maintained() {
 			continue
 		}
-		want, err := s.computeFacts(ctx, m)
-		if err != nil {
-			return nil, err
-		}
-		got := map[factKey][2]int64{}
-		q := `SELECT unit_id, day, cat, val, cnt FROM metric_facts WHERE metric_id = $1 AND fact_version = $2`
-		if m.Aggregation == Distinct {
-			q = `SELECT unit_id, month, value, 0, cnt FROM metric_values WHERE metric_id = $1 AND fact_version = $2`
-		}
-		rows, err := s.db.Q(ctx).QueryContext(ctx, q, m.ID, m.FactVersion)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var k factKey
-			var v [2]int64
-			if err := rows.Scan(&k.unit, &k.day, &k.cat, &v[0], &v[1]); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if v != [2]int64{} {
-				got[k] = v
-			}
-		}
-		rows.Close()
-		for k, w := range want {
-			if w != [2]int64{} && got[k] != w {
-				out = append(out, Difference{Metric: m.Code, UnitID: k.unit, Day: k.day, Cat: k.cat, Stored: got[k], Want: w})
-			}
-		}
-		for k, g := range got {
-			if w := want[k]; w == [2]int64{} {
-				out = append(out, Difference{Metric: m.Code, UnitID: k.unit, Day: k.day, Cat: k.cat, Stored: g})
-			}
-		}
-		if m.Aggregation == Distinct {
-			diffs, err := s.verifyDistinct(ctx, m, want)
+		var diffs []Difference
+		if m.Source == FromEntered {
+			want, err := s.computeEntered(ctx, m)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, diffs...)
+			diffs, err = s.compareFacts(ctx, m, want, "", nil)
+			if err != nil {
+				return nil, err
+			}
+		} else if diffs, err = s.verifyParts(ctx, m); err != nil {
+			return nil, err
 		}
+		out = append(out, diffs...)
+	}
+	return out, nil
+}
+
+// verifyPart is a unit just below a root: its subtree is verified at once.
+type verifyPart struct {
+	code, path string
+}
+
+// verifyParts verifies a register metric's facts part by part: for each
+// unit just below a root, the facts of its subtree from its subtree's
+// records; then the roots' facts, from their own records and what every
+// part added to them.
+func (s *Service) verifyParts(ctx context.Context, m *Metric) ([]Difference, error) {
+	var parts []verifyPart
+	var roots []int64
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, code, path, depth FROM units WHERE depth <= 1 ORDER BY path`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var p verifyPart
+		var depth int
+		if err := rows.Scan(&id, &p.code, &p.path, &depth); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if depth == 0 {
+			roots = append(roots, id)
+		} else {
+			parts = append(parts, p)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	isRoot := func(id int64) bool { return slices.Contains(roots, id) }
+	top := map[factKey][2]int64{} // the roots' facts, gathered
+	var out []Difference
+	for _, p := range parts {
+		want, err := s.recordFacts(ctx, m, register.Filter{Under: p.code, Sort: "id"})
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range want {
+			if isRoot(k.unit) {
+				t := top[k]
+				top[k] = [2]int64{t[0] + v[0], t[1] + v[1]}
+				delete(want, k)
+			}
+		}
+		from, to := unit.PathRange(p.path)
+		diffs, err := s.compareFacts(ctx, m, want, `u.path >= $3 AND u.path < $4`, []any{from, to})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, diffs...)
+	}
+	for _, id := range roots {
+		// the records of the root itself
+		want, err := s.recordFacts(ctx, m, register.Filter{UnitIDAfter: id - 1, UnitIDTo: id, Sort: "id"})
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range want {
+			t := top[k]
+			top[k] = [2]int64{t[0] + v[0], t[1] + v[1]}
+		}
+	}
+	diffs, err := s.compareFacts(ctx, m, top, `u.depth = 0`, nil)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, diffs...), nil
+}
+
+// compareFacts returns the differences between want and the metric's
+// stored facts of the units meeting cond (a condition on units u, its
+// arguments $3 … in args; "" for every unit).
+func (s *Service) compareFacts(ctx context.Context, m *Metric, want map[factKey][2]int64, cond string, args []any) ([]Difference, error) {
+	if cond == "" {
+		cond = "1=1"
+	}
+	args = append([]any{m.ID, m.FactVersion}, args...)
+	got := map[factKey][2]int64{}
+	q := `SELECT f.unit_id, f.day, f.cat, f.val, f.cnt FROM metric_facts f JOIN units u ON u.id = f.unit_id
+		WHERE f.metric_id = $1 AND f.fact_version = $2 AND ` + cond
+	if m.Aggregation == Distinct {
+		q = `SELECT f.unit_id, f.month, f.value, 0, f.cnt FROM metric_values f JOIN units u ON u.id = f.unit_id
+		WHERE f.metric_id = $1 AND f.fact_version = $2 AND ` + cond
+	}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var k factKey
+		var v [2]int64
+		if err := rows.Scan(&k.unit, &k.day, &k.cat, &v[0], &v[1]); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if v != [2]int64{} {
+			got[k] = v
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []Difference
+	for k, w := range want {
+		if w != [2]int64{} && got[k] != w {
+			out = append(out, Difference{Metric: m.Code, UnitID: k.unit, Day: k.day, Cat: k.cat, Stored: got[k], Want: w})
+		}
+	}
+	for k, g := range got {
+		if w := want[k]; w == [2]int64{} {
+			out = append(out, Difference{Metric: m.Code, UnitID: k.unit, Day: k.day, Cat: k.cat, Stored: g})
+		}
+	}
+	if m.Aggregation == Distinct {
+		diffs, err := s.verifyDistinct(ctx, m, want, cond, args)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, diffs...)
 	}
 	return out, nil
 }
@@ -85,9 +192,10 @@ func (s *Service) Verify(ctx context.Context, code string) ([]Difference, error)
 // in a part (Day) rather than one value's count.
 const DistinctCount = "(distinct count)"
 
-// verifyDistinct compares the distinct counts kept per unit and part with
-// the values that have a positive count in the recomputed facts.
-func (s *Service) verifyDistinct(ctx context.Context, m *Metric, want map[factKey][2]int64) ([]Difference, error) {
+// verifyDistinct compares the distinct counts kept per unit and part of
+// the units meeting cond (as compareFacts, args with the metric's first)
+// with the values that have a positive count in the recomputed facts.
+func (s *Service) verifyDistinct(ctx context.Context, m *Metric, want map[factKey][2]int64, cond string, args []any) ([]Difference, error) {
 	type key struct {
 		unit  int64
 		month string
@@ -99,7 +207,8 @@ func (s *Service) verifyDistinct(ctx context.Context, m *Metric, want map[factKe
 		}
 	}
 	gotN := map[key]int64{}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT unit_id, month, n FROM metric_distinct WHERE metric_id = $1 AND fact_version = $2`, m.ID, m.FactVersion)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT f.unit_id, f.month, f.n FROM metric_distinct f JOIN units u ON u.id = f.unit_id
+		WHERE f.metric_id = $1 AND f.fact_version = $2 AND `+cond, args...)
 	if err != nil {
 		return nil, err
 	}
