@@ -144,6 +144,7 @@ func ValidCode(s string) bool { return codeRE.MatchString(s) }
 const (
 	MaxFields  = 200
 	MaxOptions = 500
+	MaxRules   = 50
 )
 
 // Check validates a schema on its own; references to other registers are
@@ -196,6 +197,20 @@ func (s *Schema) Check(known func(code string) bool) error {
 	}
 	if len(s.NaturalKey) == 0 {
 		c.Add("natural_key", "error.required")
+	}
+	if len(s.Rules) > MaxRules {
+		c.Add("rules", "error.too_many", "max", MaxRules)
+	}
+	for i, r := range s.Rules {
+		at := fmt.Sprintf("rules[%d]", i)
+		// checked here and not with the expressions, whose compiled
+		// programs are kept by their source and field types alone
+		if _, ok := s.Field(r.Field); !ok && r.Field != "" {
+			c.Add(at+".field", "register.natural_key.unknown", "code", r.Field)
+		}
+		// the message is all a person entering a record is told
+		checkText(c, at+".message_zh", r.MessageZH, 200, true)
+		checkText(c, at+".message_en", r.MessageEN, 400, false)
 	}
 	// expressions are compiled beside the other faults, so one answer
 	// lists them all, unless a field's type is unknown: the expressions
