@@ -258,7 +258,18 @@ func (f Field) checkSelf(c *fault.Check, at string, known func(string) bool) {
 		}
 	case TypeAttachment:
 		if f.MaxSize < 0 || f.MaxSize > MaxAttachment {
-			c.Add(at+".max_size", "register.field.max_size", "max", MaxAttachment)
+			c.Add(at+".max_size", "register.field.max_size", "max", MaxAttachment, "size", SizeText(MaxAttachment))
+		}
+		// an upload is checked against the extensions, lower case: any
+		// other spelling would refuse every file
+		var bad []string
+		for _, ext := range f.Accept {
+			if _, ok := allowedTypes[ext]; !ok {
+				bad = append(bad, ext)
+			}
+		}
+		if len(bad) > 0 {
+			c.Add(at+".accept", "register.field.accept", "value", strings.Join(bad, ", "), "list", strings.Join(FileTypes(), ", "))
 		}
 	}
 	if f.Sortable && (f.Sensitive || f.Type == TypeAttachment || f.Type == TypeOptions) {
