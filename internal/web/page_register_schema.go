@@ -184,6 +184,7 @@ func (s *Server) pageSchemaPost(w http.ResponseWriter, r *http.Request) error {
 		applyOp(&draft, op, r.PostFormValue("new_type"))
 		return s.showSchema(w, r, http.StatusOK, reg, draft, mig, true, nil)
 	}
+	draft = withoutBlanks(draft)
 	var err error
 	if reg != nil && r.PostFormValue("version") != strconv.Itoa(reg.Version) {
 		// someone saved a version since this form was drawn: saving over

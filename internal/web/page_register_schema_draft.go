@@ -59,11 +59,7 @@ func draftOf(form url.Values, reg *register.Register) (register.Schema, register
 			if _, ok := form[q+"code"]; !ok {
 				break
 			}
-			o := register.Option{Code: get(q + "code"), NameZH: get(q + "name_zh"), NameEN: get(q + "name_en")}
-			if o == (register.Option{}) {
-				continue // a row added and left empty
-			}
-			f.Options = append(f.Options, o)
+			f.Options = append(f.Options, register.Option{Code: get(q + "code"), NameZH: get(q + "name_zh"), NameEN: get(q + "name_en")})
 		}
 		if f.Type != register.TypeOption && f.Type != register.TypeOptions {
 			f.Options = nil
@@ -113,6 +109,17 @@ func draftOf(form url.Values, reg *register.Register) (register.Schema, register
 		}
 	}
 	return sc, m
+}
+
+// withoutBlanks is the draft as saved: an option row added and left
+// empty is no option. Blank rows stay while the form is only redrawn, so
+// that the row number a button carries names the row it stands beside.
+func withoutBlanks(sc register.Schema) register.Schema {
+	sc.Fields = slices.Clone(sc.Fields)
+	for i, f := range sc.Fields {
+		sc.Fields[i].Options = slices.DeleteFunc(slices.Clone(f.Options), func(o register.Option) bool { return o == register.Option{} })
+	}
+	return sc
 }
 
 // atoiOr reads a whole number; empty is 0, anything else not a number is bad.

@@ -152,6 +152,18 @@ func TestSchemaEditor(t *testing.T) {
 		form.Set("op", "remove_option:2:0")
 		body := admin.post("/registers/talks/schema", form).Body.String()
 		mustNotContain(t, "option removed", body, `value="online"`)
+		// a blank option row stays while the form is redrawn, so the
+		// button beside the row below it removes that row
+		blank := schemaForm(talksSchema(), &reg.Schema, 1)
+		blank.Set("fields[2].options[1].code", "")
+		blank.Set("fields[2].options[1].name_zh", "")
+		blank.Set("fields[2].options[1].name_en", "")
+		blank.Set("fields[2].options[2].code", "hybrid")
+		blank.Set("fields[2].options[2].name_zh", "混合")
+		blank.Set("op", "remove_option:2:2")
+		body = admin.post("/registers/talks/schema", blank).Body.String()
+		mustContain(t, "option below a blank row removed", body, `value="online"`, `name="fields[2].options[1].code" value=""`)
+		mustNotContain(t, "option below a blank row removed", body, `value="hybrid"`)
 
 		// a bad field code is refused at its input, nothing saved
 		bad := talksSchema()
