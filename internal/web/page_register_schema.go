@@ -47,7 +47,8 @@ type schemaPage struct {
 	Unsaved     bool
 	Problems    []string // faults that no input of the form shows
 	Conflicts   []schemaConflict
-	Rules       []migrationInput
+	Migrations  []migrationInput
+	Rules       []schemaRule
 	History     []schemaVersion
 	errs        map[string]string
 }
@@ -133,6 +134,15 @@ var fieldAttrs = []string{"code", "type", "name_zh", "name_en", "help_zh", "help
 var moreAttrs = []string{"help_zh", "help_en", "unique", "sensitive", "sortable", "min", "max", "min_length", "max_length", "pattern",
 	"default", "compute", "scale"}
 
+// fieldChoiceLabel names a field in a list to choose from: its name and
+// code, or its code alone while it has no name.
+func fieldChoiceLabel(lang string, f register.Field) string {
+	if f.NameZH == "" {
+		return f.Code
+	}
+	return localName(lang, f.NameZH, f.NameEN) + " (" + f.Code + ")"
+}
+
 // pageSchemaEdit shows the editor of a register's schema.
 func (s *Server) pageSchemaEdit(w http.ResponseWriter, r *http.Request) error {
 	if !canDefineRegisters(r) {
@@ -162,8 +172,8 @@ func (s *Server) pageSchemaNew(w http.ResponseWriter, r *http.Request) error {
 	return s.showSchema(w, r, http.StatusOK, nil, starterSchema(), register.Migration{}, false, nil)
 }
 
-// pageSchemaPost takes the editor's form: a change to draw (a field or
-// an option added, moved or removed) or the schema to save.
+// pageSchemaPost takes the editor's form: a change to draw (a field, an
+// option or a rule added, moved or removed) or the schema to save.
 func (s *Server) pageSchemaPost(w http.ResponseWriter, r *http.Request) error {
 	if !canDefineRegisters(r) {
 		return fault.ErrForbidden
@@ -249,10 +259,7 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 		p.Registers = append(p.Registers, choice{Value: x.Code, Label: localName(p.Lang, x.Schema.NameZH, x.Schema.NameEN)})
 	}
 	for i, f := range draft.Fields {
-		label := f.Code
-		if f.NameZH != "" {
-			label = localName(p.Lang, f.NameZH, f.NameEN) + " (" + f.Code + ")"
-		}
+		label := fieldChoiceLabel(p.Lang, f)
 		if f.Type == register.TypeDate || f.Type == register.TypeDateTime || f.Code == draft.DateField {
 			p.Dates = append(p.Dates, choice{Value: f.Code, Label: label, Selected: f.Code == draft.DateField})
 		}
@@ -274,6 +281,7 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 			p.Fields[i].Options[j].field = &p.Fields[i]
 		}
 	}
+	drawRules(p, &draft)
 	s.placeFaults(p, reg, &stored, mig, err)
 	for i := range p.Fields {
 		f := &p.Fields[i]

@@ -14,15 +14,14 @@ import (
 // one of its buttons asks for.
 
 // draftOf reads the schema and the migration the form holds. What the
-// form does not edit (cross-field rules, attachment limits) is kept from
-// the stored schema.
+// form does not show of a stored field is kept as stored.
 func draftOf(form url.Values, reg *register.Register) (register.Schema, register.Migration) {
 	get := func(k string) string { return strings.TrimSpace(form.Get(k)) }
 	var stored register.Schema
 	sc := register.Schema{Code: get("code")}
 	if reg != nil {
 		stored = reg.Schema
-		sc.Code, sc.Rules = reg.Code, stored.Rules
+		sc.Code = reg.Code
 	}
 	sc.NameZH, sc.NameEN = get("name_zh"), get("name_en")
 	sc.DescriptionZH, sc.DescriptionEN = get("description_zh"), get("description_en")
@@ -66,6 +65,7 @@ func draftOf(form url.Values, reg *register.Register) (register.Schema, register
 		}
 		sc.Fields = append(sc.Fields, f)
 	}
+	sc.Rules = rulesOf(form, stored.Rules)
 	// the identifying fields keep their stored order (a change of order
 	// is a change of key); those newly ticked follow in the fields' order
 	ticked := nonEmpty(form["natural_key"])
@@ -111,14 +111,15 @@ func draftOf(form url.Values, reg *register.Register) (register.Schema, register
 	return sc, m
 }
 
-// withoutBlanks is the draft as saved: an option row added and left
-// empty is no option. Blank rows stay while the form is only redrawn, so
+// withoutBlanks is the draft as saved: an option or a rule added and
+// left empty is none. Blank rows stay while the form is only redrawn, so
 // that the row number a button carries names the row it stands beside.
 func withoutBlanks(sc register.Schema) register.Schema {
 	sc.Fields = slices.Clone(sc.Fields)
 	for i, f := range sc.Fields {
 		sc.Fields[i].Options = slices.DeleteFunc(slices.Clone(f.Options), func(o register.Option) bool { return o == register.Option{} })
 	}
+	sc.Rules = slices.DeleteFunc(slices.Clone(sc.Rules), func(r register.Rule) bool { return r == register.Rule{} })
 	return sc
 }
 
@@ -145,12 +146,17 @@ func nonEmpty(xs []string) []string {
 }
 
 // applyOp makes the change a button of the editor asks for:
-// add_field, remove:I, up:I, down:I, add_option:I, remove_option:I:J.
+// add_field, remove:I, up:I, down:I, add_option:I, remove_option:I:J,
+// add_rule, remove_rule:I.
 func applyOp(sc *register.Schema, op, newType string) {
 	name, arg, _ := strings.Cut(op, ":")
 	istr, jstr, _ := strings.Cut(arg, ":")
 	i, err := strconv.Atoi(istr)
-	if name != "add_field" && (err != nil || i < 0 || i >= len(sc.Fields)) {
+	rows := len(sc.Fields)
+	if name == "remove_rule" {
+		rows = len(sc.Rules)
+	}
+	if name != "add_field" && name != "add_rule" && (err != nil || i < 0 || i >= rows) {
 		name = "refresh" // only redraw: a field's type may have changed
 	}
 	switch name {
@@ -181,6 +187,10 @@ func applyOp(sc *register.Schema, op, newType string) {
 		if err == nil && j >= 0 && j < len(sc.Fields[i].Options) {
 			sc.Fields[i].Options = slices.Delete(sc.Fields[i].Options, j, j+1)
 		}
+	case "add_rule":
+		sc.Rules = append(sc.Rules, register.Rule{})
+	case "remove_rule":
+		sc.Rules = slices.Delete(sc.Rules, i, i+1)
 	}
 	// a field whose type now takes options gets a first one to fill
 	for k, f := range sc.Fields {

@@ -17,7 +17,12 @@ import (
 // rules that answer them (keeping those already typed).
 func (s *Server) placeFaults(p *schemaPage, reg *register.Register, stored *register.Schema, mig register.Migration, err error) {
 	shown := map[string]bool{"code": true, "name_zh": true, "name_en": true, "description_zh": true, "description_en": true,
-		"unit_types": true, "date_field": true, "natural_key": true, "fields": true}
+		"unit_types": true, "date_field": true, "natural_key": true, "fields": true, "rules": true}
+	for _, r := range p.Rules {
+		for _, a := range ruleAttrs {
+			shown[r.N(a)] = true
+		}
+	}
 	for _, f := range p.Fields {
 		for _, a := range fieldAttrs {
 			shown[f.N(a)] = true
@@ -115,7 +120,7 @@ func (s *Server) placeFaults(p *schemaPage, reg *register.Register, stored *regi
 			if f.Type == register.TypeOption || f.Type == register.TypeBoolean {
 				in.Choices = fillChoices(p.Base, f, in.Value)
 			}
-			p.Rules = append(p.Rules, in)
+			p.Migrations = append(p.Migrations, in)
 		}
 		old, _ := stored.Field(f.Code)
 		for _, o := range old.Options {
@@ -131,7 +136,7 @@ func (s *Server) placeFaults(p *schemaPage, reg *register.Register, stored *regi
 					in.Choices = append(in.Choices, choice{Value: x.Code, Label: localName(p.Lang, x.NameZH, x.NameEN), Selected: x.Code == to})
 				}
 			}
-			p.Rules = append(p.Rules, in)
+			p.Migrations = append(p.Migrations, in)
 		}
 	}
 }

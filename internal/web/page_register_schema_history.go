@@ -85,6 +85,9 @@ func schemaChanges(b Base, before, after *register.Schema) string {
 	if len(changed) > 0 {
 		parts = append(parts, b.T("schema.history.changed", "fields", strings.Join(changed, list)))
 	}
+	if !slices.Equal(before.Rules, after.Rules) {
+		parts = append(parts, b.T("schema.history.rules"))
+	}
 	if len(parts) == 0 {
 		fieldOrder := func(sc *register.Schema) []string {
 			var out []string

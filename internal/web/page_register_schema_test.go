@@ -68,6 +68,13 @@ func schemaForm(sc register.Schema, stored *register.Schema, version int) url.Va
 			v.Set(q+"name_en", o.NameEN)
 		}
 	}
+	for i, r := range sc.Rules {
+		p := fmt.Sprintf("rules[%d].", i)
+		v.Set(p+"expr", strings.ReplaceAll(r.Expr, "\n", "\r\n")) // as a browser sends a text area
+		v.Set(p+"field", r.Field)
+		v.Set(p+"message_zh", r.MessageZH)
+		v.Set(p+"message_en", r.MessageEN)
+	}
 	return v
 }
 
