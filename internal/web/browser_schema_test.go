@@ -132,12 +132,18 @@ func TestBrowserSchemaEditor(t *testing.T) {
 		if err != nil || rec.Values["level"] != "county" {
 			t.Errorf("the record after the migration: %v %v", rec, err)
 		}
-		// a cross-field rule added on the phone
-		b.run("add a rule",
+		// a cross-field rule added on the phone, beside a field added and
+		// left blank: the buttons that only redraw are not held back by
+		// its empty inputs, which the browser would demand first
+		b.run("add a field and leave it blank, then add a rule",
+			chromedp.Click(chromedp.CSS("#add-field-button")),
+			chromedp.WaitVisible(chromedp.CSS(`#field-5`)),
 			chromedp.Click(chromedp.CSS("#add-rule-button")),
 			chromedp.WaitVisible(chromedp.CSS(`textarea[name="rules[0].expr"]`)),
 		)
-		b.run("write the rule",
+		b.run("remove the blank field, and write the rule",
+			chromedp.Click(chromedp.CSS(`#field-5 button[value="remove:5"]`)),
+			chromedp.WaitNotPresent(chromedp.CSS(`#field-5`)),
 			chromedp.SendKeys(chromedp.CSS(`textarea[name="rules[0].expr"]`), "audience <= 500"),
 			chromedp.SetValue(chromedp.CSS(`select[name="rules[0].field"]`), "audience"),
 			chromedp.SendKeys(chromedp.CSS(`input[name="rules[0].message_zh"]`), "听众不超过 500 人"),
