@@ -51,6 +51,11 @@ type schemaPage struct {
 	Rules       []schemaRule
 	History     []schemaVersion
 	errs        map[string]string
+
+	// UploadLimit is the largest file any upload takes, AttachmentMax
+	// the largest limit a field may set, FileTypes those kexie takes
+	UploadLimit, AttachmentMax, FileTypes string
+	maxUpload                             int64
 }
 
 // E is the message of the input named name, "" when it passed.
@@ -64,6 +69,7 @@ type schemaField struct {
 	Options []schemaOption
 	More    bool // unfold the further settings: one is set or refused
 	page    *schemaPage
+	typed   string // the size limit as typed, when it could not be read
 }
 
 // N is the name of the field's input for attr ("fields[2].name_zh").
@@ -77,6 +83,27 @@ func (f schemaField) T(key string, args ...any) string { return f.page.T(key, ar
 
 // Page is the editor the field is drawn in.
 func (f schemaField) Page() *schemaPage { return f.page }
+
+// SizeInput is what the input of an attachment's size limit shows.
+func (f schemaField) SizeInput() string {
+	if f.MaxSize < 0 {
+		return f.typed
+	}
+	return sizeInput(f.MaxSize)
+}
+
+// AcceptInput is what the input of an attachment's file types shows.
+func (f schemaField) AcceptInput() string { return acceptInput(f.Accept) }
+
+// LimitNow is the largest file the field takes as drawn: its own limit,
+// within the limit of every upload.
+func (f schemaField) LimitNow() string {
+	n := f.page.maxUpload
+	if f.MaxSize > 0 && f.MaxSize < n {
+		n = f.MaxSize
+	}
+	return register.SizeText(n)
+}
 
 // HasOptions says whether the field's values are chosen from options.
 func (f schemaField) HasOptions() bool {
@@ -132,7 +159,7 @@ var fieldAttrs = []string{"code", "type", "name_zh", "name_en", "help_zh", "help
 
 // moreAttrs are those folded under "more settings".
 var moreAttrs = []string{"help_zh", "help_en", "unique", "sensitive", "sortable", "min", "max", "min_length", "max_length", "pattern",
-	"default", "compute", "scale"}
+	"default", "compute", "scale", "max_size", "accept"}
 
 // fieldChoiceLabel names a field in a list to choose from: its name and
 // code, or its code alone while it has no name.
@@ -225,7 +252,9 @@ func (s *Server) pageSchemaPost(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, reg *register.Register, draft register.Schema,
 	mig register.Migration, unsaved bool, err error) error {
 	ctx := r.Context()
-	p := &schemaPage{Base: s.base(r, "schema.title", "registers"), Draft: draft, Unsaved: unsaved, errs: map[string]string{}}
+	p := &schemaPage{Base: s.base(r, "schema.title", "registers"), Draft: draft, Unsaved: unsaved, errs: map[string]string{},
+		maxUpload: s.opts.MaxUpload, UploadLimit: register.SizeText(s.opts.MaxUpload), AttachmentMax: register.SizeText(register.MaxAttachment),
+		FileTypes: acceptInput(register.FileTypes())}
 	var stored register.Schema
 	if reg == nil {
 		p.New, p.Action, p.Title = true, newRegisterURL, p.T("schema.new_title")
@@ -269,6 +298,9 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		_, fixed := stored.Field(f.Code)
 		sf := schemaField{Field: f, I: i, Fixed: fixed && f.Code != "", page: p}
+		if err != nil {
+			sf.typed = r.PostFormValue(sf.N("max_size")) // a refused save: the form's rows are the draft's
+		}
 		old, _ := stored.Field(f.Code)
 		for j, o := range f.Options {
 			stays := fixed && o.Code != "" && slices.ContainsFunc(old.Options, func(x register.Option) bool { return x.Code == o.Code })
@@ -291,7 +323,7 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 			}
 		}
 		if f.HelpZH != "" || f.HelpEN != "" || f.Unique || f.Sensitive || f.Sortable || f.Min != "" || f.Max != "" || f.MinLength != 0 ||
-			f.MaxLength != 0 || f.Pattern != "" || f.Default != "" || f.Compute != "" || f.Scale != 0 {
+			f.MaxLength != 0 || f.Pattern != "" || f.Default != "" || f.Compute != "" || f.Scale != 0 || f.MaxSize != 0 || len(f.Accept) > 0 {
 			f.More = true
 		}
 	}

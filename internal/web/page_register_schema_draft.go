@@ -2,10 +2,12 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"kexie/internal/register"
 )
@@ -52,6 +54,12 @@ func draftOf(form url.Values, reg *register.Register) (register.Schema, register
 		}
 		if f.Type == register.TypeRecord {
 			f.Register = get(p + "register")
+		}
+		if f.Type != register.TypeAttachment {
+			f.MaxSize, f.Accept = 0, nil
+		}
+		if _, ok := form[p+"max_size"]; ok && f.Type == register.TypeAttachment {
+			f.MaxSize, f.Accept = sizeOf(get(p+"max_size"), f.MaxSize), acceptOf(get(p+"accept"), f.Accept)
 		}
 		for j := 0; ; j++ {
 			q := fmt.Sprintf("%soptions[%d].", p, j)
@@ -121,6 +129,71 @@ func withoutBlanks(sc register.Schema) register.Schema {
 	}
 	sc.Rules = slices.DeleteFunc(slices.Clone(sc.Rules), func(r register.Rule) bool { return r == register.Rule{} })
 	return sc
+}
+
+// sizeOf reads an attachment's size limit as typed: megabytes, or
+// kilobytes with KB ("5", "5 MB", "0.5", "500 KB", "500K"); empty is
+// none. The stored limit shown unchanged stays the same to the byte;
+// what cannot be read is -1, which the service refuses at the input.
+func sizeOf(s string, stored int64) int64 {
+	if s == sizeInput(stored) {
+		return stored
+	}
+	s = strings.ToUpper(strings.ReplaceAll(register.Fold(s), " ", ""))
+	if s == "" {
+		return 0
+	}
+	unit := float64(1 << 20)
+	for _, u := range []struct {
+		suffix string
+		bytes  float64
+	}{{"MB", 1 << 20}, {"M", 1 << 20}, {"兆", 1 << 20}, {"KB", 1 << 10}, {"K", 1 << 10}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, unit = rest, u.bytes
+			break
+		}
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || x < 0 || math.IsNaN(x) || x*unit > register.MaxAttachment*1024 { // past any limit, and far from overflowing
+		return -1
+	}
+	return int64(math.Round(x * unit))
+}
+
+// sizeInput is a size limit as its input shows it ("" for none).
+func sizeInput(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return register.SizeText(n)
+}
+
+// acceptOf reads the file types an attachment accepts as typed:
+// extensions with or without their dot, apart by commas, 、 or spaces
+// ("pdf, JPG、*.docx"), kept as uploads are checked (".pdf"); empty is
+// every type kexie takes.
+func acceptOf(s string, stored []string) []string {
+	if s == acceptInput(stored) {
+		return stored
+	}
+	var out []string
+	for _, w := range strings.FieldsFunc(register.Fold(s), func(r rune) bool { return strings.ContainsRune(",、;", r) || unicode.IsSpace(r) }) {
+		ext := "." + strings.TrimLeft(strings.ToLower(w), "*.")
+		if !slices.Contains(out, ext) {
+			out = append(out, ext)
+		}
+	}
+	return out
+}
+
+// acceptInput is the file types an attachment accepts as its input
+// shows them ("pdf, jpg").
+func acceptInput(exts []string) string {
+	out := make([]string, len(exts))
+	for i, e := range exts {
+		out[i] = strings.TrimPrefix(e, ".")
+	}
+	return strings.Join(out, ", ")
 }
 
 // atoiOr reads a whole number; empty is 0, anything else not a number is bad.

@@ -32,6 +32,8 @@ func (s *Server) placeFaults(p *schemaPage, reg *register.Register, stored *regi
 			shown[f.N("scale")] = true
 		case f.Type == register.TypeRecord:
 			shown[f.N("register")] = true
+		case f.Type == register.TypeAttachment:
+			shown[f.N("max_size")], shown[f.N("accept")] = true, true
 		case f.HasOptions():
 			shown[f.N("options")] = true
 			for _, o := range f.Options {

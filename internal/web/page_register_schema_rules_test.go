@@ -23,12 +23,7 @@ func TestSchemaEditorRules(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		ctx := t.Context()
-		sc := talksSchema()
-		sc.Fields = append(sc.Fields, register.Field{Code: "end_on", Type: register.TypeDate, NameZH: "结束日期", NameEN: "Ends on"})
-		reg, err := e.app.Registers.Define(ctx, sc, register.Migration{}, false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		sc, reg := defineTalks(t, e, register.Field{Code: "end_on", Type: register.TypeDate, NameZH: "结束日期", NameEN: "Ends on"})
 		// a record saved before the rule, which breaks it
 		early, err := e.app.Registers.Create(ctx, register.System(), "talks", register.Input{Unit: "320102",
 			Values: map[string]any{"title": "早先的报告", "held_on": "2021-04-02", "end_on": "2021-04-01"}})

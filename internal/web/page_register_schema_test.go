@@ -28,6 +28,18 @@ func talksSchema() register.Schema {
 		}}
 }
 
+// defineTalks defines the talks register with extra fields after its own.
+func defineTalks(t *testing.T, e *testEnv, extra ...register.Field) (register.Schema, *register.Register) {
+	t.Helper()
+	sc := talksSchema()
+	sc.Fields = append(sc.Fields, extra...)
+	reg, err := e.app.Registers.Define(t.Context(), sc, register.Migration{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc, reg
+}
+
 // schemaForm is the editor's form holding sc, as the page draws it for
 // a register whose stored schema is stored (nil for a new register).
 func schemaForm(sc register.Schema, stored *register.Schema, version int) url.Values {
@@ -61,6 +73,10 @@ func schemaForm(sc register.Schema, stored *register.Schema, version int) url.Va
 		v.Set(p+"max", f.Max)
 		v.Set(p+"default", f.Default)
 		v.Set(p+"register", f.Register)
+		if f.Type == register.TypeAttachment {
+			v.Set(p+"max_size", sizeInput(f.MaxSize))
+			v.Set(p+"accept", acceptInput(f.Accept))
+		}
 		for j, o := range f.Options {
 			q := fmt.Sprintf("%soptions[%d].", p, j)
 			v.Set(q+"code", o.Code)
