@@ -1,6 +1,7 @@
 package register
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 
@@ -76,23 +78,25 @@ func (s *Schema) programs() (*compiled, error) {
 		}
 		p, err := expr.Compile(f.Compute, expr.Env(env), expr.MaxNodes(500))
 		if err != nil {
-			c.Add(fmt.Sprintf("fields[%d].compute", i), "register.expr.invalid", "detail", err.Error())
+			exprFault(c, fmt.Sprintf("fields[%d].compute", i), err)
 			continue
 		}
 		out.computes[f.Code] = p
 	}
 	for i, r := range s.Rules {
+		at := fmt.Sprintf("rules[%d].expr", i)
+		if strings.TrimSpace(r.Expr) == "" {
+			c.Add(at, "error.required")
+			continue
+		}
 		if len(r.Expr) > MaxExprLen {
-			c.Add(fmt.Sprintf("rules[%d].expr", i), "error.too_long", "max", MaxExprLen)
+			c.Add(at, "error.too_long", "max", MaxExprLen)
 			continue
 		}
 		p, err := expr.Compile(r.Expr, expr.Env(env), expr.AsBool(), expr.MaxNodes(500))
 		if err != nil {
-			c.Add(fmt.Sprintf("rules[%d].expr", i), "register.expr.invalid", "detail", err.Error())
+			exprFault(c, at, err)
 			continue
-		}
-		if _, ok := s.Field(r.Field); !ok && r.Field != "" {
-			c.Add(fmt.Sprintf("rules[%d].field", i), "register.natural_key.unknown", "code", r.Field)
 		}
 		out.rules = append(out.rules, p)
 	}
@@ -101,6 +105,27 @@ func (s *Schema) programs() (*compiled, error) {
 	}
 	programs.Store(key, out)
 	return out, nil
+}
+
+// exprFault adds at path why an expression did not compile, in words an
+// office can act on: a name that is no field's code (often a code or a
+// date written without quotes), a rule that is no condition, else the
+// compiler's first line (the lines after it draw a caret under the
+// place, which a page's line cannot show).
+func exprFault(c *fault.Check, path string, err error) {
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		if name, ok := strings.CutPrefix(fe.Message, "unknown name "); ok {
+			c.Add(path, "register.expr.unknown_name", "name", name)
+			return
+		}
+	}
+	detail, _, _ := strings.Cut(err.Error(), "\n")
+	if strings.HasPrefix(detail, "expected bool") {
+		c.Add(path, "register.expr.not_condition")
+		return
+	}
+	c.Add(path, "register.expr.invalid", "detail", detail)
 }
 
 // fingerprint identifies a schema's expressions and field types, so
@@ -240,7 +265,9 @@ func (s *Schema) CompileFilter(src string) (*vm.Program, error) {
 	}
 	p, err := expr.Compile(src, expr.Env(s.exprEnv()), expr.AsBool(), expr.MaxNodes(500))
 	if err != nil {
-		return nil, fault.InvalidField("filter", "register.expr.invalid", "detail", err.Error())
+		c := &fault.Check{}
+		exprFault(c, "filter", err)
+		return nil, c.Err()
 	}
 	return p, nil
 }

@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -65,6 +68,36 @@ var allowedTypes = map[string][]string{
 	".mp4":  {"video/mp4"},
 }
 
+// FileTypes lists the extensions of the file kinds kexie accepts
+// (".pdf"), in order: an attachment field may narrow them.
+func FileTypes() []string {
+	return slices.Sorted(maps.Keys(allowedTypes))
+}
+
+// SizeText writes a number of bytes as people read it: "32 MB",
+// "500 KB", "1.5 MB" (a megabyte being 1,024 kilobytes, as Windows
+// counts).
+func SizeText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return decimals(float64(n)/(1<<20)) + " MB"
+	case n >= 1<<10:
+		return decimals(float64(n)/(1<<10)) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}
+
+// decimals writes x with at most two decimals, none trailing.
+func decimals(x float64) string {
+	s := strconv.FormatFloat(x, 'f', 2, 64)
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+}
+
+// TooLarge refuses a file over max bytes at field.
+func TooLarge(field string, max int64) error {
+	return fault.InvalidField(field, "register.file.too_large", "max", max, "size", SizeText(max))
+}
+
 // Save streams r into a new file of at most max bytes, checking that its
 // bytes are what its name says.
 func (fs *Files) Save(ctx context.Context, name string, r io.Reader, max int64) (File, error) {
@@ -100,7 +133,7 @@ func (fs *Files) Save(ctx context.Context, name string, r io.Reader, max int64) 
 		return File{}, fmt.Errorf("save upload: %w", err)
 	}
 	if size > max {
-		return File{}, fault.InvalidField("file", "register.file.too_large", "max", max)
+		return File{}, TooLarge("file", max)
 	}
 	if size == 0 {
 		return File{}, fault.InvalidField("file", "register.file.empty")

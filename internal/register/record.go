@@ -177,7 +177,7 @@ func (s *Service) checkRef(ctx context.Context, f Field, v any, read unit.Scope)
 				return fault.InvalidField(f.Code, "register.value.reference", "value", idText)
 			}
 			if f.MaxSize > 0 && file.Size > f.MaxSize {
-				return fault.InvalidField(f.Code, "register.file.too_large", "max", f.MaxSize)
+				return TooLarge(f.Code, f.MaxSize)
 			}
 			if len(f.Accept) > 0 && !slices.Contains(f.Accept, strings.ToLower(fileExt(file.Name))) {
 				return fault.InvalidField(f.Code, "register.file.type", "name", file.Name)

@@ -144,6 +144,7 @@ func ValidCode(s string) bool { return codeRE.MatchString(s) }
 const (
 	MaxFields  = 200
 	MaxOptions = 500
+	MaxRules   = 50
 )
 
 // Check validates a schema on its own; references to other registers are
@@ -197,6 +198,20 @@ func (s *Schema) Check(known func(code string) bool) error {
 	if len(s.NaturalKey) == 0 {
 		c.Add("natural_key", "error.required")
 	}
+	if len(s.Rules) > MaxRules {
+		c.Add("rules", "error.too_many", "max", MaxRules)
+	}
+	for i, r := range s.Rules {
+		at := fmt.Sprintf("rules[%d]", i)
+		// checked here and not with the expressions, whose compiled
+		// programs are kept by their source and field types alone
+		if _, ok := s.Field(r.Field); !ok && r.Field != "" {
+			c.Add(at+".field", "register.natural_key.unknown", "code", r.Field)
+		}
+		// the message is all a person entering a record is told
+		checkText(c, at+".message_zh", r.MessageZH, 200, true)
+		checkText(c, at+".message_en", r.MessageEN, 400, false)
+	}
 	// expressions are compiled beside the other faults, so one answer
 	// lists them all, unless a field's type is unknown: the expressions
 	// could not be typed
@@ -243,7 +258,18 @@ func (f Field) checkSelf(c *fault.Check, at string, known func(string) bool) {
 		}
 	case TypeAttachment:
 		if f.MaxSize < 0 || f.MaxSize > MaxAttachment {
-			c.Add(at+".max_size", "register.field.max_size", "max", MaxAttachment)
+			c.Add(at+".max_size", "register.field.max_size", "max", MaxAttachment, "size", SizeText(MaxAttachment))
+		}
+		// an upload is checked against the extensions, lower case: any
+		// other spelling would refuse every file
+		var bad []string
+		for _, ext := range f.Accept {
+			if _, ok := allowedTypes[ext]; !ok {
+				bad = append(bad, ext)
+			}
+		}
+		if len(bad) > 0 {
+			c.Add(at+".accept", "register.field.accept", "value", strings.Join(bad, ", "), "list", strings.Join(FileTypes(), ", "))
 		}
 	}
 	if f.Sortable && (f.Sensitive || f.Type == TypeAttachment || f.Type == TypeOptions) {

@@ -154,9 +154,11 @@ func TestRegisterDefineAPI(t *testing.T) {
 				map[string]string{"schema.fields[17].register": "register.field.register_unknown"}},
 			{"bad expression", bad(func(s map[string]any) {
 				field(s, 20)["compute"] = "budget / "
-				s["rules"] = []map[string]any{{"expr": "participants + ", "field": "participants"}, {"expr": "nosuchfield > 1"}}
+				s["rules"] = []map[string]any{{"expr": "participants + ", "field": "participants", "message_zh": "人次"},
+					{"expr": "nosuchfield > 1", "message_zh": "无"}, {"expr": "participants >= 0", "field": "nosuchfield"}}
 			}), map[string]string{"schema.fields[20].compute": "register.expr.invalid", "schema.rules[0].expr": "register.expr.invalid",
-				"schema.rules[1].expr": "register.expr.invalid"}},
+				"schema.rules[1].expr": "register.expr.unknown_name", "schema.rules[2].field": "register.natural_key.unknown",
+				"schema.rules[2].message_zh": "error.required"}},
 			{"expression beside other faults", bad(func(s map[string]any) {
 				field(s, 0)["name_zh"] = ""
 				field(s, 20)["compute"] = "budget +* 2"

@@ -18,7 +18,9 @@ import (
 // TestBrowserSchemaEditor is the province's administrator on a phone:
 // from the register's records, open its schema, add a field of options
 // with two options, save, and find the new field on the entry form and
-// as a column of the list. Screenshots at phone width on SQLite.
+// as a column of the list; then make it required over a record that
+// lacks it, and add a cross-field rule. Screenshots at phone width on
+// SQLite.
 func TestBrowserSchemaEditor(t *testing.T) {
 	browser := newBrowser(t)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -129,6 +131,32 @@ func TestBrowserSchemaEditor(t *testing.T) {
 		_, rec, err := e.app.Registers.GetRecord(t.Context(), unit.Everything(), "talks", first)
 		if err != nil || rec.Values["level"] != "county" {
 			t.Errorf("the record after the migration: %v %v", rec, err)
+		}
+		// a cross-field rule added on the phone, beside a field added and
+		// left blank: the buttons that only redraw are not held back by
+		// its empty inputs, which the browser would demand first
+		b.run("add a field and leave it blank, then add a rule",
+			chromedp.Click(chromedp.CSS("#add-field-button")),
+			chromedp.WaitVisible(chromedp.CSS(`#field-5`)),
+			chromedp.Click(chromedp.CSS("#add-rule-button")),
+			chromedp.WaitVisible(chromedp.CSS(`textarea[name="rules[0].expr"]`)),
+		)
+		b.run("remove the blank field, and write the rule",
+			chromedp.Click(chromedp.CSS(`#field-5 button[value="remove:5"]`)),
+			chromedp.WaitNotPresent(chromedp.CSS(`#field-5`)),
+			chromedp.SendKeys(chromedp.CSS(`textarea[name="rules[0].expr"]`), "audience <= 500"),
+			chromedp.SetValue(chromedp.CSS(`select[name="rules[0].field"]`), "audience"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="rules[0].message_zh"]`), "听众不超过 500 人"),
+			chromedp.Click(chromedp.CSS("#rules-guide > summary")),
+		)
+		b.shoot("schema-rule") // and it fits the phone
+		b.run("save the rule",
+			chromedp.Click(chromedp.CSS("#schema-save-button")),
+			chromedp.WaitVisible(chromedp.CSS("#notice")),
+		)
+		if reg, _ := e.app.Registers.Get(t.Context(), "talks"); len(reg.Schema.Rules) != 1 || reg.Schema.Rules[0].Expr != "audience <= 500" ||
+			reg.Schema.Rules[0].Field != "audience" || len(reg.Schema.Fields) != 5 {
+			t.Errorf("the schema after adding a rule: %+v", reg.Schema)
 		}
 	})
 }

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 
 	"kexie/internal/fault"
 	"kexie/internal/register"
@@ -50,9 +47,15 @@ type schemaPage struct {
 	Unsaved     bool
 	Problems    []string // faults that no input of the form shows
 	Conflicts   []schemaConflict
-	Rules       []migrationInput
+	Migrations  []migrationInput
+	Rules       []schemaRule
 	History     []schemaVersion
 	errs        map[string]string
+
+	// UploadLimit is the largest file any upload takes, AttachmentMax
+	// the largest limit a field may set, FileTypes those kexie takes
+	UploadLimit, AttachmentMax, FileTypes string
+	maxUpload                             int64
 }
 
 // E is the message of the input named name, "" when it passed.
@@ -66,6 +69,7 @@ type schemaField struct {
 	Options []schemaOption
 	More    bool // unfold the further settings: one is set or refused
 	page    *schemaPage
+	typed   string // the size limit as typed, when it could not be read
 }
 
 // N is the name of the field's input for attr ("fields[2].name_zh").
@@ -79,6 +83,27 @@ func (f schemaField) T(key string, args ...any) string { return f.page.T(key, ar
 
 // Page is the editor the field is drawn in.
 func (f schemaField) Page() *schemaPage { return f.page }
+
+// SizeInput is what the input of an attachment's size limit shows.
+func (f schemaField) SizeInput() string {
+	if f.MaxSize < 0 {
+		return f.typed
+	}
+	return sizeInput(f.MaxSize)
+}
+
+// AcceptInput is what the input of an attachment's file types shows.
+func (f schemaField) AcceptInput() string { return acceptInput(f.Accept) }
+
+// LimitNow is the largest file the field takes as drawn: its own limit,
+// within the limit of every upload.
+func (f schemaField) LimitNow() string {
+	n := f.page.maxUpload
+	if f.MaxSize > 0 && f.MaxSize < n {
+		n = f.MaxSize
+	}
+	return register.SizeText(n)
+}
 
 // HasOptions says whether the field's values are chosen from options.
 func (f schemaField) HasOptions() bool {
@@ -127,14 +152,6 @@ type migrationInput struct {
 	Choices                   []choice // a select; none: a text input
 }
 
-// schemaVersion is a line of the schema's history.
-type schemaVersion struct {
-	Version int
-	When    string
-	Who     string
-	Changes string
-}
-
 // fieldAttrs are the settings every field shows, for the messages the
 // form can place at their input.
 var fieldAttrs = []string{"code", "type", "name_zh", "name_en", "help_zh", "help_en", "required", "unique", "sensitive", "sortable",
@@ -142,7 +159,16 @@ var fieldAttrs = []string{"code", "type", "name_zh", "name_en", "help_zh", "help
 
 // moreAttrs are those folded under "more settings".
 var moreAttrs = []string{"help_zh", "help_en", "unique", "sensitive", "sortable", "min", "max", "min_length", "max_length", "pattern",
-	"default", "compute", "scale"}
+	"default", "compute", "scale", "max_size", "accept"}
+
+// fieldChoiceLabel names a field in a list to choose from: its name and
+// code, or its code alone while it has no name.
+func fieldChoiceLabel(lang string, f register.Field) string {
+	if f.NameZH == "" {
+		return f.Code
+	}
+	return localName(lang, f.NameZH, f.NameEN) + " (" + f.Code + ")"
+}
 
 // pageSchemaEdit shows the editor of a register's schema.
 func (s *Server) pageSchemaEdit(w http.ResponseWriter, r *http.Request) error {
@@ -173,8 +199,8 @@ func (s *Server) pageSchemaNew(w http.ResponseWriter, r *http.Request) error {
 	return s.showSchema(w, r, http.StatusOK, nil, starterSchema(), register.Migration{}, false, nil)
 }
 
-// pageSchemaPost takes the editor's form: a change to draw (a field or
-// an option added, moved or removed) or the schema to save.
+// pageSchemaPost takes the editor's form: a change to draw (a field, an
+// option or a rule added, moved or removed) or the schema to save.
 func (s *Server) pageSchemaPost(w http.ResponseWriter, r *http.Request) error {
 	if !canDefineRegisters(r) {
 		return fault.ErrForbidden
@@ -195,6 +221,7 @@ func (s *Server) pageSchemaPost(w http.ResponseWriter, r *http.Request) error {
 		applyOp(&draft, op, r.PostFormValue("new_type"))
 		return s.showSchema(w, r, http.StatusOK, reg, draft, mig, true, nil)
 	}
+	draft = withoutBlanks(draft)
 	var err error
 	if reg != nil && r.PostFormValue("version") != strconv.Itoa(reg.Version) {
 		// someone saved a version since this form was drawn: saving over
@@ -220,182 +247,14 @@ func (s *Server) pageSchemaPost(w http.ResponseWriter, r *http.Request) error {
 	return s.showSchema(w, r, s.problemOf(r, err).Status, reg, draft, mig, true, err)
 }
 
-// draftOf reads the schema and the migration the form holds. What the
-// form does not edit (cross-field rules, attachment limits) is kept from
-// the stored schema.
-func draftOf(form url.Values, reg *register.Register) (register.Schema, register.Migration) {
-	get := func(k string) string { return strings.TrimSpace(form.Get(k)) }
-	var stored register.Schema
-	sc := register.Schema{Code: get("code")}
-	if reg != nil {
-		stored = reg.Schema
-		sc.Code, sc.Rules = reg.Code, stored.Rules
-	}
-	sc.NameZH, sc.NameEN = get("name_zh"), get("name_en")
-	sc.DescriptionZH, sc.DescriptionEN = get("description_zh"), get("description_en")
-	sc.UnitTypes = nonEmpty(form["unit_types"])
-	if len(sc.UnitTypes) == 0 && len(stored.UnitTypes) == 0 {
-		sc.UnitTypes = stored.UnitTypes // null or [] as stored: an unchanged form is no new version
-	}
-	sc.DateField = get("date_field")
-	for i := 0; ; i++ {
-		p := fmt.Sprintf("fields[%d].", i)
-		if _, ok := form[p+"type"]; !ok {
-			break
-		}
-		f := register.Field{Code: get(p + "code")}
-		if orig := get(p + "orig"); orig != "" {
-			if old, ok := stored.Field(orig); ok {
-				f = old // keeps what the form does not show
-			}
-		}
-		f.Type = register.FieldType(get(p + "type"))
-		f.NameZH, f.NameEN, f.HelpZH, f.HelpEN = get(p+"name_zh"), get(p+"name_en"), get(p+"help_zh"), get(p+"help_en")
-		f.Required, f.Unique, f.Sensitive, f.Sortable = get(p+"required") != "", get(p+"unique") != "", get(p+"sensitive") != "", get(p+"sortable") != ""
-		f.Min, f.Max, f.Pattern, f.Default, f.Compute = get(p+"min"), get(p+"max"), form.Get(p+"pattern"), get(p+"default"), get(p+"compute")
-		f.MinLength, f.MaxLength = atoiOr(get(p+"min_length"), -1), atoiOr(get(p+"max_length"), -1)
-		f.Scale, f.Register, f.Options = 0, "", nil
-		if f.Type == register.TypeDecimal {
-			f.Scale = atoiOr(get(p+"scale"), -1)
-		}
-		if f.Type == register.TypeRecord {
-			f.Register = get(p + "register")
-		}
-		for j := 0; ; j++ {
-			q := fmt.Sprintf("%soptions[%d].", p, j)
-			if _, ok := form[q+"code"]; !ok {
-				break
-			}
-			o := register.Option{Code: get(q + "code"), NameZH: get(q + "name_zh"), NameEN: get(q + "name_en")}
-			if o == (register.Option{}) {
-				continue // a row added and left empty
-			}
-			f.Options = append(f.Options, o)
-		}
-		if f.Type != register.TypeOption && f.Type != register.TypeOptions {
-			f.Options = nil
-		}
-		sc.Fields = append(sc.Fields, f)
-	}
-	// the identifying fields keep their stored order (a change of order
-	// is a change of key); those newly ticked follow in the fields' order
-	ticked := nonEmpty(form["natural_key"])
-	for _, k := range stored.NaturalKey {
-		if slices.Contains(ticked, k) {
-			sc.NaturalKey = append(sc.NaturalKey, k)
-		}
-	}
-	for _, f := range sc.Fields {
-		if slices.Contains(ticked, f.Code) && !slices.Contains(sc.NaturalKey, f.Code) {
-			sc.NaturalKey = append(sc.NaturalKey, f.Code)
-		}
-	}
-	var m register.Migration
-	for k, vals := range form {
-		v := ""
-		if len(vals) > 0 {
-			v = strings.TrimSpace(vals[0])
-		}
-		if v == "" {
-			continue
-		}
-		if code, ok := strings.CutPrefix(k, "migration.fill."); ok {
-			if m.Fill == nil {
-				m.Fill = map[string]string{}
-			}
-			m.Fill[code] = v
-		}
-		if rest, ok := strings.CutPrefix(k, "migration.map_options."); ok {
-			field, from, ok := strings.Cut(rest, ".")
-			if !ok {
-				continue
-			}
-			if m.MapOptions == nil {
-				m.MapOptions = map[string]map[string]string{}
-			}
-			if m.MapOptions[field] == nil {
-				m.MapOptions[field] = map[string]string{}
-			}
-			m.MapOptions[field][from] = v
-		}
-	}
-	return sc, m
-}
-
-// atoiOr reads a whole number; empty is 0, anything else not a number is bad.
-func atoiOr(s string, bad int) int {
-	if s == "" {
-		return 0
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return bad
-	}
-	return n
-}
-
-func nonEmpty(xs []string) []string {
-	out := []string{}
-	for _, x := range xs {
-		if x = strings.TrimSpace(x); x != "" && !slices.Contains(out, x) {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// applyOp makes the change a button of the editor asks for:
-// add_field, remove:I, up:I, down:I, add_option:I, remove_option:I:J.
-func applyOp(sc *register.Schema, op, newType string) {
-	name, arg, _ := strings.Cut(op, ":")
-	istr, jstr, _ := strings.Cut(arg, ":")
-	i, err := strconv.Atoi(istr)
-	if name != "add_field" && (err != nil || i < 0 || i >= len(sc.Fields)) {
-		name = "refresh" // only redraw: a field's type may have changed
-	}
-	switch name {
-	case "add_field":
-		t := register.FieldType(newType)
-		if !slices.Contains(register.FieldTypes, t) {
-			t = register.TypeText
-		}
-		f := register.Field{Type: t}
-		if t == register.TypeOption || t == register.TypeOptions {
-			f.Options = []register.Option{{}}
-		}
-		sc.Fields = append(sc.Fields, f)
-	case "remove":
-		sc.Fields = slices.Delete(sc.Fields, i, i+1)
-	case "up":
-		if i > 0 {
-			sc.Fields[i-1], sc.Fields[i] = sc.Fields[i], sc.Fields[i-1]
-		}
-	case "down":
-		if i+1 < len(sc.Fields) {
-			sc.Fields[i+1], sc.Fields[i] = sc.Fields[i], sc.Fields[i+1]
-		}
-	case "add_option":
-		sc.Fields[i].Options = append(sc.Fields[i].Options, register.Option{})
-	case "remove_option":
-		j, err := strconv.Atoi(jstr)
-		if err == nil && j >= 0 && j < len(sc.Fields[i].Options) {
-			sc.Fields[i].Options = slices.Delete(sc.Fields[i].Options, j, j+1)
-		}
-	}
-	// a field whose type now takes options gets a first one to fill
-	for k, f := range sc.Fields {
-		if (f.Type == register.TypeOption || f.Type == register.TypeOptions) && len(f.Options) == 0 {
-			sc.Fields[k].Options = []register.Option{{}}
-		}
-	}
-}
-
 // showSchema draws the editor with draft, the migration typed, and the
 // refusal of a save (err) at the inputs it concerns.
 func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, reg *register.Register, draft register.Schema,
 	mig register.Migration, unsaved bool, err error) error {
 	ctx := r.Context()
-	p := &schemaPage{Base: s.base(r, "schema.title", "registers"), Draft: draft, Unsaved: unsaved, errs: map[string]string{}}
+	p := &schemaPage{Base: s.base(r, "schema.title", "registers"), Draft: draft, Unsaved: unsaved, errs: map[string]string{},
+		maxUpload: s.opts.MaxUpload, UploadLimit: register.SizeText(s.opts.MaxUpload), AttachmentMax: register.SizeText(register.MaxAttachment),
+		FileTypes: acceptInput(register.FileTypes())}
 	var stored register.Schema
 	if reg == nil {
 		p.New, p.Action, p.Title = true, newRegisterURL, p.T("schema.new_title")
@@ -429,10 +288,7 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 		p.Registers = append(p.Registers, choice{Value: x.Code, Label: localName(p.Lang, x.Schema.NameZH, x.Schema.NameEN)})
 	}
 	for i, f := range draft.Fields {
-		label := f.Code
-		if f.NameZH != "" {
-			label = localName(p.Lang, f.NameZH, f.NameEN) + " (" + f.Code + ")"
-		}
+		label := fieldChoiceLabel(p.Lang, f)
 		if f.Type == register.TypeDate || f.Type == register.TypeDateTime || f.Code == draft.DateField {
 			p.Dates = append(p.Dates, choice{Value: f.Code, Label: label, Selected: f.Code == draft.DateField})
 		}
@@ -442,6 +298,9 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		_, fixed := stored.Field(f.Code)
 		sf := schemaField{Field: f, I: i, Fixed: fixed && f.Code != "", page: p}
+		if err != nil {
+			sf.typed = r.PostFormValue(sf.N("max_size")) // a refused save: the form's rows are the draft's
+		}
 		old, _ := stored.Field(f.Code)
 		for j, o := range f.Options {
 			stays := fixed && o.Code != "" && slices.ContainsFunc(old.Options, func(x register.Option) bool { return x.Code == o.Code })
@@ -454,6 +313,7 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 			p.Fields[i].Options[j].field = &p.Fields[i]
 		}
 	}
+	drawRules(p, &draft)
 	s.placeFaults(p, reg, &stored, mig, err)
 	for i := range p.Fields {
 		f := &p.Fields[i]
@@ -463,7 +323,7 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 			}
 		}
 		if f.HelpZH != "" || f.HelpEN != "" || f.Unique || f.Sensitive || f.Sortable || f.Min != "" || f.Max != "" || f.MinLength != 0 ||
-			f.MaxLength != 0 || f.Pattern != "" || f.Default != "" || f.Compute != "" || f.Scale != 0 {
+			f.MaxLength != 0 || f.Pattern != "" || f.Default != "" || f.Compute != "" || f.Scale != 0 || f.MaxSize != 0 || len(f.Accept) > 0 {
 			f.More = true
 		}
 	}
@@ -475,231 +335,4 @@ func (s *Server) showSchema(w http.ResponseWriter, r *http.Request, status int, 
 		p.History = h
 	}
 	return s.render(w, r, status, "register_schema", p)
-}
-
-// placeFaults puts the faults of a refused save at their inputs, the
-// records' refusals in the list of conflicts, and offers the migration
-// rules that answer them (keeping those already typed).
-func (s *Server) placeFaults(p *schemaPage, reg *register.Register, stored *register.Schema, mig register.Migration, err error) {
-	shown := map[string]bool{"code": true, "name_zh": true, "name_en": true, "description_zh": true, "description_en": true,
-		"unit_types": true, "date_field": true, "natural_key": true, "fields": true}
-	for _, f := range p.Fields {
-		for _, a := range fieldAttrs {
-			shown[f.N(a)] = true
-		}
-		switch {
-		case f.Type == register.TypeDecimal:
-			shown[f.N("scale")] = true
-		case f.Type == register.TypeRecord:
-			shown[f.N("register")] = true
-		case f.HasOptions():
-			shown[f.N("options")] = true
-			for _, o := range f.Options {
-				for _, a := range []string{"code", "name_zh", "name_en"} {
-					shown[o.N(a)] = true
-				}
-			}
-		}
-	}
-	// the rules typed stay on the form
-	fills := map[string]string{}
-	maps := map[[2]string]string{}
-	for k, v := range mig.Fill {
-		fills[k] = v
-	}
-	for fc, m := range mig.MapOptions {
-		for from, to := range m {
-			maps[[2]string{fc, from}] = to
-		}
-	}
-	fieldOf := func(path string) (register.Field, bool) {
-		var i int
-		if _, err := fmt.Sscanf(path, "fields[%d]", &i); err != nil || i < 0 || i >= len(p.Draft.Fields) {
-			return register.Field{}, false
-		}
-		return p.Draft.Fields[i], true
-	}
-	for _, f := range fault.FieldsOf(err) {
-		msg := s.msgs.T(p.Lang, f.Key, f.Args)
-		if strings.HasPrefix(f.Key, "register.schema.") && f.Key != "register.schema.fill_invalid" {
-			c := schemaConflict{Message: msg}
-			fd, ok := fieldOf(f.Field)
-			if ok {
-				c.Message = localName(p.Lang, fd.NameZH, fd.NameEN) + sep(p.Lang) + msg
-			}
-			if ids, _ := f.Args["records"].(string); ids != "" && reg != nil {
-				for _, id := range strings.Split(ids, ", ") {
-					if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-						c.Records = append(c.Records, recordLink{ID: id, Href: recordURL(reg.Code, n)})
-					}
-				}
-				if len(c.Records) >= register.MaxConflicts {
-					c.More, c.All = true, registerURL(reg.Code)
-				}
-			}
-			switch f.Key {
-			case "register.schema.required_new":
-				if reg != nil {
-					c.All = registerURL(reg.Code)
-				}
-				fallthrough
-			case "register.schema.required_conflict":
-				if ok {
-					if _, typed := fills[fd.Code]; !typed {
-						fills[fd.Code] = ""
-					}
-				}
-			case "register.schema.option_in_use":
-				if code, _ := f.Args["code"].(string); ok && code != "" {
-					if _, typed := maps[[2]string{fd.Code, code}]; !typed {
-						maps[[2]string{fd.Code, code}] = ""
-					}
-				}
-			}
-			p.Conflicts = append(p.Conflicts, c)
-		}
-		switch {
-		case shown[f.Field] || strings.HasPrefix(f.Field, "migration."):
-			if p.errs[f.Field] == "" {
-				p.errs[f.Field] = msg
-			} else {
-				p.errs[f.Field] += "；" + msg
-			}
-		case f.Field == "version":
-			p.Problems = append(p.Problems, msg)
-		default:
-			p.Problems = append(p.Problems, s.fieldLabel(p.Lang, f.Field)+sep(p.Lang)+msg)
-		}
-	}
-	// a migration fault names the field, not the rule: show it at each
-	// rule of that field
-	for _, f := range p.Draft.Fields {
-		if _, ok := fills[f.Code]; ok {
-			in := migrationInput{Name: "migration.fill." + f.Code, Value: fills[f.Code], Error: p.errs["migration.fill."+f.Code],
-				Label: p.T("schema.migration.fill", "field", localName(p.Lang, f.NameZH, f.NameEN))}
-			if f.Type == register.TypeOption || f.Type == register.TypeBoolean {
-				in.Choices = fillChoices(p.Base, f, in.Value)
-			}
-			p.Rules = append(p.Rules, in)
-		}
-		old, _ := stored.Field(f.Code)
-		for _, o := range old.Options {
-			to, ok := maps[[2]string{f.Code, o.Code}]
-			if !ok {
-				continue
-			}
-			in := migrationInput{Name: "migration.map_options." + f.Code + "." + o.Code, Value: to, Error: p.errs["migration.map_options."+f.Code],
-				Label: p.T("schema.migration.map", "field", localName(p.Lang, f.NameZH, f.NameEN), "option", localName(p.Lang, o.NameZH, o.NameEN))}
-			in.Choices = []choice{{Value: "", Label: p.T("schema.migration.choose")}}
-			for _, x := range f.Options {
-				if x.Code != "" {
-					in.Choices = append(in.Choices, choice{Value: x.Code, Label: localName(p.Lang, x.NameZH, x.NameEN), Selected: x.Code == to})
-				}
-			}
-			p.Rules = append(p.Rules, in)
-		}
-	}
-}
-
-// fillChoices are the values a fill of an option or yes/no field can take.
-func fillChoices(b Base, f register.Field, v string) []choice {
-	out := []choice{{Value: "", Label: b.T("schema.migration.choose")}}
-	if f.Type == register.TypeBoolean {
-		return append(out, choice{Value: "true", Label: b.T("schema.bool.true"), Selected: v == "true"}, choice{Value: "false", Label: b.T("schema.bool.false"), Selected: v == "false"})
-	}
-	for _, o := range f.Options {
-		if o.Code != "" {
-			out = append(out, choice{Value: o.Code, Label: localName(b.Lang, o.NameZH, o.NameEN), Selected: o.Code == v})
-		}
-	}
-	return out
-}
-
-// schemaHistory lists a register's versions, newest first, with who
-// made each and what it changed.
-func (s *Server) schemaHistory(r *http.Request, b Base, code string) ([]schemaVersion, error) {
-	vs, err := s.app.Registers.Versions(r.Context(), code)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for _, v := range vs {
-		if v.CreatedBy != 0 && !slices.Contains(ids, v.CreatedBy) {
-			ids = append(ids, v.CreatedBy)
-		}
-	}
-	names, err := s.app.Auth.Names(r.Context(), ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]schemaVersion, 0, len(vs))
-	for i, v := range vs {
-		row := schemaVersion{Version: v.Version, When: b.When(v.CreatedAt), Who: names[v.CreatedBy]}
-		if v.CreatedBy == 0 {
-			row.Who = b.T("schema.history.system")
-		}
-		if i+1 < len(vs) {
-			row.Changes = schemaChanges(b, &vs[i+1].Schema, &v.Schema)
-		} else {
-			row.Changes = b.T("schema.history.created")
-		}
-		out = append(out, row)
-	}
-	return out, nil
-}
-
-// schemaChanges says in a line what a version changed from the one before.
-func schemaChanges(b Base, before, after *register.Schema) string {
-	name := func(f register.Field) string { return localName(b.Lang, f.NameZH, f.NameEN) }
-	var added, removed, changed []string
-	for _, f := range after.Fields {
-		old, ok := before.Field(f.Code)
-		switch {
-		case !ok:
-			added = append(added, name(f))
-		case string(mustJSONWeb(old)) != string(mustJSONWeb(f)):
-			changed = append(changed, name(f))
-		}
-	}
-	for _, f := range before.Fields {
-		if _, ok := after.Field(f.Code); !ok {
-			removed = append(removed, name(f))
-		}
-	}
-	list := "、"
-	if b.Lang == "en" {
-		list = ", "
-	}
-	var parts []string
-	if len(added) > 0 {
-		parts = append(parts, b.T("schema.history.added", "fields", strings.Join(added, list)))
-	}
-	if len(removed) > 0 {
-		parts = append(parts, b.T("schema.history.removed", "fields", strings.Join(removed, list)))
-	}
-	if len(changed) > 0 {
-		parts = append(parts, b.T("schema.history.changed", "fields", strings.Join(changed, list)))
-	}
-	if len(parts) == 0 {
-		fieldOrder := func(sc *register.Schema) []string {
-			var out []string
-			for _, f := range sc.Fields {
-				out = append(out, f.Code)
-			}
-			return out
-		}
-		if !slices.Equal(fieldOrder(before), fieldOrder(after)) {
-			return b.T("schema.history.reordered")
-		}
-		return b.T("schema.history.settings")
-	}
-	if b.Lang == "en" {
-		return strings.Join(parts, "; ")
-	}
-	return strings.Join(parts, "；")
-}
-
-func mustJSONWeb(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
 }

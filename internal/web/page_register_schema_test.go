@@ -28,6 +28,18 @@ func talksSchema() register.Schema {
 		}}
 }
 
+// defineTalks defines the talks register with extra fields after its own.
+func defineTalks(t *testing.T, e *testEnv, extra ...register.Field) (register.Schema, *register.Register) {
+	t.Helper()
+	sc := talksSchema()
+	sc.Fields = append(sc.Fields, extra...)
+	reg, err := e.app.Registers.Define(t.Context(), sc, register.Migration{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc, reg
+}
+
 // schemaForm is the editor's form holding sc, as the page draws it for
 // a register whose stored schema is stored (nil for a new register).
 func schemaForm(sc register.Schema, stored *register.Schema, version int) url.Values {
@@ -61,12 +73,23 @@ func schemaForm(sc register.Schema, stored *register.Schema, version int) url.Va
 		v.Set(p+"max", f.Max)
 		v.Set(p+"default", f.Default)
 		v.Set(p+"register", f.Register)
+		if f.Type == register.TypeAttachment {
+			v.Set(p+"max_size", sizeInput(f.MaxSize))
+			v.Set(p+"accept", acceptInput(f.Accept))
+		}
 		for j, o := range f.Options {
 			q := fmt.Sprintf("%soptions[%d].", p, j)
 			v.Set(q+"code", o.Code)
 			v.Set(q+"name_zh", o.NameZH)
 			v.Set(q+"name_en", o.NameEN)
 		}
+	}
+	for i, r := range sc.Rules {
+		p := fmt.Sprintf("rules[%d].", i)
+		v.Set(p+"expr", strings.ReplaceAll(r.Expr, "\n", "\r\n")) // as a browser sends a text area
+		v.Set(p+"field", r.Field)
+		v.Set(p+"message_zh", r.MessageZH)
+		v.Set(p+"message_en", r.MessageEN)
 	}
 	return v
 }
@@ -152,6 +175,18 @@ func TestSchemaEditor(t *testing.T) {
 		form.Set("op", "remove_option:2:0")
 		body := admin.post("/registers/talks/schema", form).Body.String()
 		mustNotContain(t, "option removed", body, `value="online"`)
+		// a blank option row stays while the form is redrawn, so the
+		// button beside the row below it removes that row
+		blank := schemaForm(talksSchema(), &reg.Schema, 1)
+		blank.Set("fields[2].options[1].code", "")
+		blank.Set("fields[2].options[1].name_zh", "")
+		blank.Set("fields[2].options[1].name_en", "")
+		blank.Set("fields[2].options[2].code", "hybrid")
+		blank.Set("fields[2].options[2].name_zh", "混合")
+		blank.Set("op", "remove_option:2:2")
+		body = admin.post("/registers/talks/schema", blank).Body.String()
+		mustContain(t, "option below a blank row removed", body, `value="online"`, `name="fields[2].options[1].code" value=""`)
+		mustNotContain(t, "option below a blank row removed", body, `value="hybrid"`)
 
 		// a bad field code is refused at its input, nothing saved
 		bad := talksSchema()

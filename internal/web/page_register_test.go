@@ -212,7 +212,13 @@ func outreachForm(pairs ...string) url.Values {
 
 func recordCount(t *testing.T, e *testEnv) int {
 	t.Helper()
-	_, page, err := e.app.Registers.ListRecords(context.Background(), unit.Everything(), "test_outreach", register.Filter{})
+	return recordsIn(t, e, "test_outreach")
+}
+
+// recordsIn is how many records the register code holds.
+func recordsIn(t *testing.T, e *testEnv, code string) int {
+	t.Helper()
+	_, page, err := e.app.Registers.ListRecords(context.Background(), unit.Everything(), code, register.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}

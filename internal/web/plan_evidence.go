@@ -12,6 +12,7 @@ import (
 
 	"kexie/internal/fault"
 	"kexie/internal/plan"
+	"kexie/internal/register"
 )
 
 // readStepForm reads a step posted as a form, urlencoded or multipart,
@@ -72,7 +73,7 @@ func (s *Server) takeStep(ctx context.Context, c plan.Caller, id int64, st plan.
 	err := s.app.DB.WithTx(ctx, func(ctx context.Context) error {
 		for _, fh := range files {
 			if fh.Size > s.opts.MaxUpload {
-				return fault.InvalidField("evidence", "register.file.too_large", "max", s.opts.MaxUpload)
+				return register.TooLarge("evidence", s.opts.MaxUpload)
 			}
 			saved, err := s.saveUpload(ctx, fh, s.opts.MaxUpload)
 			if err != nil {
