@@ -61,12 +61,14 @@ var postgresDialect = Dialect{
 // generic plan that ignores the values; a records list's best plan
 // depends on them (a rare word in a city's subtree: 15 ms with a plan of
 // its own, 200 ms with the generic one). SQLite plans each statement for
-// its values already.
+// its values already. The statement is sent in one round trip, its
+// arguments typed from their Go types, so a pooler in transaction mode
+// (PgBouncer) cannot split it between two server connections.
 func (d Dialect) Planned(args []any) []any {
 	if d.Name != "postgres" {
 		return args
 	}
-	return append([]any{pgx.QueryExecModeDescribeExec}, args...)
+	return append([]any{pgx.QueryExecModeExec}, args...)
 }
 
 // IsUniqueViolation says whether err is a unique-constraint violation.
